@@ -65,6 +65,7 @@ CODES: dict[str, str] = {
     "xml_doctype": "the XML declares a DOCTYPE or entities, which are never processed",
     "xml_unknown_root": "the XML root is neither a CIN census nor an SSDA903 return",
     "xml_unexpected_element": "an element the return does not define; its content is not loaded",
+    "xml_repeated_element": "an element that may appear once appears again; the repeat is not loaded",
     "no_year": "the collection year could not be read from the file",
     "year_conflict": "files of one return disagree about the collection year",
     "replaced": "a return already in the database was replaced",

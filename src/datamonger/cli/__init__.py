@@ -10,7 +10,7 @@ import importlib
 from datamonger.cli.app import app
 
 # Modules that register commands. An area adds its module here, and nowhere else.
-COMMAND_MODULES = ("load", "synth")
+COMMAND_MODULES = ("load", "synth", "validate", "indicators", "benchmarks", "serve", "briefing")
 
 
 def main() -> None:
