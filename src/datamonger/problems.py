@@ -68,6 +68,7 @@ CODES: dict[str, str] = {
     "xml_repeated_element": "an element that may appear once appears again; the repeat is not loaded",
     "no_year": "the collection year could not be read from the file",
     "year_conflict": "files of one return disagree about the collection year",
+    "duplicate_table": "the same table was given twice for one return and year",
     "replaced": "a return already in the database was replaced",
     "table_not_in_year": "the table is not part of the return in that collection year",
 }

@@ -161,6 +161,19 @@ class Store:
             else:
                 self.con.execute(f"DELETE FROM {name} WHERE source_file = ?", [file])
 
+    def move_staged(self, src: int, dst: int) -> None:
+        """Append everything staged under group `src` to group `dst` (same tables), then drop src."""
+        for name in sorted(n for n in self._staged if n.startswith(f"stage_{src}_")):
+            spec = BY_STORE_NAME[name.split("_", 2)[2]]
+            target = self.stage_name(spec, dst)
+            if target in self._staged:
+                self.con.execute(f"INSERT INTO {target} SELECT * FROM {name}")
+                self.con.execute(f"DROP TABLE {name}")
+            else:
+                self.con.execute(f"ALTER TABLE {name} RENAME TO {target}")
+                self._staged.add(target)
+            self._staged.discard(name)
+
     def bad_values(self, group: int, file: str) -> list[BadValue]:
         """Values that were written but could not be read as their type (kept raw, flagged)."""
         out: list[BadValue] = []

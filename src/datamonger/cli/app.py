@@ -10,3 +10,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     help="Datamonger: read, validate, measure and benchmark children's social care returns.",
 )
+
+
+@app.callback()
+def _root() -> None:
+    """Datamonger: read, validate, measure and benchmark children's social care returns."""

@@ -1,0 +1,158 @@
+"""What CSV files and XLSX sheets share: recognising the SSDA903 table from its header, and
+turning numbered rows into staged rows without losing any.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import NoReturn
+
+from datamonger.problems import Problem, Refused, Severity
+from datamonger.readers.base import Chunker, FileResult, Limits
+from datamonger.returns import TableSpec, ssda903
+
+MAX_LISTED = 20  # problems of one kind listed one by one before they are summed up
+
+
+def match_table(names: Sequence[str], file: str, line: int, where: str = "") -> TableSpec:
+    """The SSDA903 table whose header is exactly this set of column names (order ignored)."""
+    clean = [n.strip().lstrip("\ufeff").strip() for n in names]
+    while clean and clean[-1] == "":  # Excel writes empty trailing header cells
+        clean.pop()
+    seen: set[str] = set()
+    dupes = sorted({n for n in clean if n in seen or seen.add(n)})  # type: ignore[func-returns-value]
+    if dupes:
+        raise Refused(
+            Problem(
+                Severity.ERROR,
+                "duplicate_columns",
+                f"{where}The header names {', '.join(dupes)} more than once.",
+                file=file,
+                line=line,
+                hint="Remove the repeated column and load the file again.",
+            )
+        )
+    spec = ssda903.BY_HEADER.get(frozenset(clean))
+    if spec is not None:
+        return spec
+    # Tell the analyst which table it most looks like and exactly what differs.
+    given = {n.upper() for n in clean}
+    best = max(
+        ssda903.TABLES,
+        key=lambda t: len(given & set(t.field_names)) / len(given | set(t.field_names)),
+    )
+    overlap = given & set(best.field_names)
+    missing = [c for c in best.field_names if c not in given]
+    extra = [c for c in clean if c.upper() not in best.field_names]
+    case_only = not missing and not extra
+    if case_only:
+        msg = f"{where}The header matches the {best.name} table except for the case of some names."
+        code = "unknown_table"
+    elif len(overlap) * 2 >= len(best.field_names):
+        parts = []
+        if missing:
+            parts.append(f"missing {', '.join(missing)}")
+        if extra:
+            parts.append(f"unexpected {', '.join(extra)}")
+        msg = f"{where}The header looks like the {best.name} table but has {'; '.join(parts)}."
+        code = "missing_columns" if missing else "unexpected_columns"
+    else:
+        msg = (
+            f"{where}The header ({', '.join(clean[:8])}{', ...' if len(clean) > 8 else ''}) "
+            f"matches no SSDA903 table; the closest is {best.name}."
+        )
+        code = "unknown_table"
+    _raise(msg, code, file, line, best)
+
+
+def _raise(msg: str, code: str, file: str, line: int, best: TableSpec) -> NoReturn:
+    raise Refused(
+        Problem(
+            Severity.ERROR,
+            code,
+            msg,
+            file=file,
+            line=line,
+            hint=f"The {best.name} header is: {','.join(best.field_names)}. "
+            "Column names must match exactly (order does not matter).",
+        )
+    )
+
+
+def stage_rows(
+    spec: TableSpec,
+    header: Sequence[str],
+    rows: Iterable[tuple[int, Sequence[str | None]]],
+    chunker: Chunker,
+    result: FileResult,
+    limits: Limits,
+    file: str,
+    where: str = "",
+) -> None:
+    """Stage numbered rows under the header; refuse the file on a row that cannot be read whole."""
+    names = [n.strip().lstrip("\ufeff").strip() for n in header]
+    width = len(names)
+    while width and names[width - 1] == "":
+        width -= 1
+    blank: list[int] = []
+    short: list[int] = []
+    for line, cells in rows:
+        if all(c is None or c.strip() == "" for c in cells):
+            blank.append(line)
+            continue
+        if len(cells) > width and any(c not in (None, "") for c in cells[width:]):
+            raise Refused(
+                Problem(
+                    Severity.ERROR,
+                    "ragged_row",
+                    f"{where}Line {line} has {len(cells)} cells but the header has {width} columns.",
+                    file=file,
+                    line=line,
+                    hint="A value probably contains an unquoted comma; quote it or remove it.",
+                )
+            )
+        if len(cells) < width:
+            short.append(line)
+        row: dict[str, str | None] = {"source_line": line}  # type: ignore[dict-item]
+        for name, value in zip(names[:width], cells, strict=False):
+            if value is not None and len(value) > limits.max_field_chars:
+                raise Refused(
+                    Problem(
+                        Severity.ERROR,
+                        "field_too_long",
+                        f"{where}The value in column {name} on line {line} is {len(value):,} "
+                        f"characters long; the limit is {limits.max_field_chars:,}.",
+                        file=file,
+                        line=line,
+                        column=name,
+                        hint="Check the export: no field of a return is that long.",
+                    )
+                )
+            row[name] = None if value == "" else value
+        chunker.add(spec, row)
+    if blank:
+        result.problems.append(
+            Problem(
+                Severity.INFO,
+                "blank_rows",
+                f"{where}{len(blank)} blank row(s) skipped (line(s) {_lines(blank)}).",
+                file=file,
+                line=blank[0],
+            )
+        )
+    if short:
+        result.problems.append(
+            Problem(
+                Severity.WARNING,
+                "ragged_row",
+                f"{where}{len(short)} row(s) have fewer cells than the header; the missing cells "
+                f"are read as empty (line(s) {_lines(short)}).",
+                file=file,
+                line=short[0],
+            )
+        )
+
+
+def _lines(lines: list[int]) -> str:
+    shown = ", ".join(str(n) for n in lines[:MAX_LISTED])
+    return shown + (f" and {len(lines) - MAX_LISTED} more" if len(lines) > MAX_LISTED else "")
