@@ -4,7 +4,7 @@ How files become returns:
 - a CIN census XML file is one return; its collection year and LA come from its header;
 - SSDA903 tables (CSV, XLSX sheets, or the SSDA903 XML) in the same folder form one return; its
   collection year is read from the dates of its episodes (the latest collection year that holds
-  at least 1% of the episode start dates), unless `--year` is given;
+  more than 1% of the episode start dates), unless `--year` is given;
 - loading a return for a year replaces everything held for that return and year.
 A file is loaded completely or not at all; a refused file does not stop the others.
 """
@@ -234,7 +234,7 @@ def _flag_bad_values(store: Store, group_id: int, file: str, report: LoadReport)
 
 
 def infer_ssda903_year(store: Store, group_id: int) -> int | None:
-    """The latest collection year holding at least 1% of the episode start dates.
+    """The latest collection year holding more than 1% of the episode start dates.
 
     The 1% guard keeps one mistyped future date from moving a whole return into the wrong year.
     """
@@ -251,8 +251,7 @@ def infer_ssda903_year(store: Store, group_id: int) -> int | None:
     if not dates:
         return None
     years = Counter(collection_year_of(d) for d in dates)
-    floor = max(1, len(dates) // 100)
-    return max(y for y, n in years.items() if n >= floor)
+    return max(y for y, n in years.items() if n * 100 > len(dates))
 
 
 def _commit(

@@ -1,0 +1,3 @@
+from datamonger.cli import main
+
+main()
