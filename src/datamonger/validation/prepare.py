@@ -1,0 +1,164 @@
+"""The tables rules read: one return and year of the store, normalised as the DfE validator sees it.
+
+Each DfE table becomes a temporary table named as the DfE names it (`Episodes`; last year's as
+`Episodes_last`) holding, per field, `F` (text upper-cased and trimmed, NULL when blank; typed
+fields typed) and `F_raw` (exactly as written). SSDA903 Episodes gains the derived PL_LA,
+PL_LOCATION and PL_DISTANCE (from the ONS postcode directory) and `seq`; Header gains UASC.
+"""
+
+from __future__ import annotations
+
+import csv
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+import duckdb
+
+from datamonger.returns import TableSpec, cin, ssda903
+from datamonger.store import q
+
+MACROS = (
+    "CREATE OR REPLACE TEMP MACRO blank(x) AS (nullif(trim(CAST(x AS VARCHAR)), '') IS NULL)",
+    "CREATE OR REPLACE TEMP MACRO age(dob, day) AS (date_sub('year', dob, day))",
+    # ONSPD form: upper case, no spaces, then one space before the last three characters
+    "CREATE OR REPLACE TEMP MACRO pc(x) AS (CASE WHEN length(replace(upper(trim(x)), ' ', '')) "
+    "BETWEEN 5 AND 7 THEN left(replace(upper(trim(x)), ' ', ''), "
+    "length(replace(upper(trim(x)), ' ', '')) - 3) || ' ' || right(replace(upper(trim(x)), ' ', ''), 3) END)",
+)
+
+
+def postcodes_path() -> Path:
+    return Path(str(resources.files("datamonger").joinpath("data", "postcodes")))
+
+
+POSTCODES = postcodes_path() / "onspd_postcodes.parquet"
+
+
+@cache
+def _la_codes() -> dict[str, str]:
+    """DfE three-digit LA number -> ONS upper-tier code."""
+    text = (postcodes_path() / "la_ons_to_dfe.csv").read_text("utf-8")
+    out: dict[str, str] = {}
+    for r in csv.DictReader(text.splitlines()):
+        out.setdefault(r["dfe_la_number"].strip(), r["ons_la_code"].strip())
+    return out
+
+
+def ons_la(code: str | None) -> str | None:
+    """The LA as ONS writes it (E09000033), from either an ONS code or the DfE number (213)."""
+    if not code:
+        return None
+    code = code.strip().upper()
+    return _la_codes().get(code, code)
+
+
+def specs(return_name: str) -> tuple[TableSpec, ...]:
+    return ssda903.TABLES if return_name == "ssda903" else cin.TABLES
+
+
+def _child_col(spec: TableSpec) -> str | None:
+    names = spec.field_names
+    return "CHILD" if "CHILD" in names else "LAchildID" if "LAchildID" in names else None
+
+
+def _select(spec: TableSpec, year: int) -> str:
+    cols = ["source_file", "source_line", *(q(k) for k in spec.keys)]
+    for f in spec.fields:
+        if f.type == "text":
+            cols.append(f"nullif(upper(trim({q(f.name)})), '') AS {q(f.name)}")
+            cols.append(f"{q(f.name)} AS {q(f.name + '_raw')}")
+        else:
+            cols += [q(f.name), q(f.name + "_raw")]
+    child = _child_col(spec)
+    if child and child != "CHILD":
+        cols.append(f"nullif(upper(trim({q(child)})), '') AS CHILD")
+        cols.append(f"{q(child)} AS CHILD_raw")
+    elif not child:
+        cols += ["NULL::VARCHAR AS CHILD", "NULL::VARCHAR AS CHILD_raw"]
+    return f"SELECT {', '.join(cols)} FROM {spec.store_name} WHERE collection_year = {int(year)}"
+
+
+def prepare(
+    con: duckdb.DuckDBPyConnection,
+    return_name: str,
+    year: int,
+    *,
+    postcodes: Path | None,
+    la: str | None,
+) -> None:
+    for m in MACROS:
+        con.execute(m)
+    for suffix, y in (("", year), ("_last", year - 1)):
+        for spec in specs(return_name):
+            name = q(spec.name + suffix)
+            if return_name == "ssda903" and spec.name in ("Episodes", "Header"):
+                con.execute(
+                    f"CREATE OR REPLACE TEMP TABLE {q(spec.name + suffix + '_base')} AS {_select(spec, y)}"
+                )
+            else:
+                con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {_select(spec, y)}")
+    if return_name == "ssda903":
+        _prepare_903(con, postcodes, la)
+
+
+def _prepare_903(con: duckdb.DuckDBPyConnection, postcodes: Path | None, la: str | None) -> None:
+    if postcodes is not None:
+        path = str(postcodes).replace("'", "''")
+        # Only the postcodes the return uses: a semi-join keeps the 2.7M-row file out of memory.
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE _postcodes AS SELECT postcode, easting, northing, "
+            f"utla_code, country FROM read_parquet('{path}') WHERE postcode IN ("
+            "SELECT pc(HOME_POST) FROM Episodes_base UNION SELECT pc(PL_POST) FROM Episodes_base "
+            "UNION SELECT pc(HOME_POST) FROM Episodes_last_base "
+            "UNION SELECT pc(PL_POST) FROM Episodes_last_base)"
+        )
+    else:
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE _postcodes (postcode VARCHAR, easting INTEGER, "
+            "northing INTEGER, utla_code VARCHAR, country VARCHAR)"
+        )
+    la_sql = "NULL" if la is None else "'" + la.replace("'", "''") + "'"
+    for suffix in ("", "_last"):
+        # PL_LA: upper-tier LA of the placement; SCO / WAL / NIR outside England (as the DfE's
+        # validator writes them). PL_DISTANCE: straight line between OS grid points in miles,
+        # 1 dp, never across the Irish and British grids.
+        con.execute(
+            f"""CREATE OR REPLACE TEMP TABLE "Episodes{suffix}" AS
+            SELECT *, PL_LA AS PL_LA_raw, PL_LOCATION AS PL_LOCATION_raw,
+                   CAST(PL_DISTANCE AS VARCHAR) AS PL_DISTANCE_raw FROM (
+            SELECT e.*,
+              row_number() OVER (PARTITION BY e.CHILD ORDER BY e.DECOM NULLS LAST,
+                                 e.source_file, e.source_line) AS seq,
+              CASE pl.country WHEN 'England' THEN pl.utla_code WHEN 'Scotland' THEN 'SCO'
+                   WHEN 'Wales' THEN 'WAL' WHEN 'Northern Ireland' THEN 'NIR' END AS PL_LA,
+              CASE WHEN pl.postcode IS NULL OR {la_sql} IS NULL THEN NULL
+                   WHEN pl.utla_code = {la_sql} THEN 'IN' ELSE 'OUT' END AS PL_LOCATION,
+              CASE WHEN (hp.country = 'Northern Ireland') = (pl.country = 'Northern Ireland')
+                   THEN round(sqrt((hp.easting - pl.easting)::DOUBLE ** 2
+                                 + (hp.northing - pl.northing)::DOUBLE ** 2) / 1000 / 1.6093, 1)
+                   END AS PL_DISTANCE,
+              hp.postcode IS NOT NULL AS HOME_POST_known,
+              pl.postcode IS NOT NULL AS PL_POST_known
+            FROM "Episodes{suffix}_base" e
+            LEFT JOIN _postcodes hp ON hp.postcode = pc(e.HOME_POST)
+            LEFT JOIN _postcodes pl ON pl.postcode = pc(e.PL_POST))"""
+        )
+        con.execute(
+            f"""CREATE OR REPLACE TEMP TABLE "Header{suffix}" AS
+            SELECT h.*, CASE WHEN h.CHILD IN (SELECT CHILD FROM "UASC{suffix}")
+                             THEN '1' ELSE '0' END AS UASC,
+                   CASE WHEN h.CHILD IN (SELECT CHILD FROM "UASC{suffix}")
+                             THEN '1' ELSE '0' END AS UASC_raw
+            FROM "Header{suffix}_base" h"""
+        )
+
+
+def year_present(con: duckdb.DuckDBPyConnection, return_name: str, year: int) -> bool:
+    for spec in specs(return_name):
+        row = con.execute(
+            f"SELECT 1 FROM {spec.store_name} WHERE collection_year = ? LIMIT 1", [year]
+        ).fetchone()
+        if row:
+            return True
+    return False

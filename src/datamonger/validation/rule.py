@@ -1,0 +1,137 @@
+"""What a rule is: one small declarative object, and the fixtures that prove it.
+
+A rule pack declares `RULES = [rule("8520", <check>, fixture=...), ...]`. The code is all a rule
+says about the DfE: the message, fields, tables and the collection years in force are read from the
+shipped rule lists (`catalogue`). A check is a template from `templates` (or `templates.query` for a
+hand-written SQL rule); it turns into one SQL SELECT returning the failing rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal, Protocol
+
+Severity = Literal["error", "query"]
+Need = Literal["previous", "postcodes", "providers"]
+NEEDS: dict[str, str] = {
+    "previous": "needs last year's return (load it with --previous)",
+    "postcodes": "needs the ONS postcode directory",
+    "providers": "needs Ofsted's list of registered providers (--providers FILE)",
+}
+
+Rows = Mapping[str, Sequence[Mapping[str, str | None]]]  # DfE table -> rows as written
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What a check's SQL may depend on besides the tables."""
+
+    year: int  # collection year, as the DfE writes it (the year it ends)
+    la: str | None = None  # ONS code of the upper-tier LA making the return, when known
+
+    @property
+    def start(self) -> dt.date:
+        return dt.date(self.year - 1, 4, 1)
+
+    @property
+    def end(self) -> dt.date:
+        return dt.date(self.year, 3, 31)
+
+    def fill(self, sql: str) -> str:
+        """Replace the placeholders {start} {end} {year} {la} (only these: other braces stay)."""
+        la = "NULL" if self.la is None else "'" + self.la.replace("'", "''") + "'"
+        return (
+            sql.replace("{start}", f"DATE '{self.start.isoformat()}'")
+            .replace("{end}", f"DATE '{self.end.isoformat()}'")
+            .replace("{year}", str(self.year))
+            .replace("{la}", la)
+        )
+
+
+class Check(Protocol):
+    """A compiled shape: SQL returning the failing rows with columns
+    "table" (the DfE table name), source_file, source_line, child."""
+
+    @property
+    def tables(self) -> tuple[str, ...]: ...
+
+    def sql(self, ctx: Context) -> str: ...
+
+    def default_fixture(self, year: int) -> Fixture | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Fixture:
+    """Tiny data sets proving a rule: rows as written, line numbers counted like a CSV (row 1 = 2).
+
+    `flagged` lists the (table, line) pairs the failing data must raise, and nothing else; by
+    default every row of the check's first table in `failing`. `last` holds rows of last year's
+    return, loaded with both data sets.
+    """
+
+    failing: Rows
+    passing: Rows
+    flagged: tuple[tuple[str, int], ...] | None = None
+    last: Rows = field(default_factory=dict)
+    year: int | None = None  # defaults to the latest year the rule is in force
+
+
+@dataclass(frozen=True, slots=True)
+class RuleDecl:
+    """A rule as a pack declares it; the registry completes it from the DfE's list."""
+
+    code: str
+    check: Check
+    needs: tuple[str, ...] = ()
+    severity: Severity | None = None
+    fixture: Fixture | None = None
+    note: str = ""  # how we read the DfE's words where they can be read two ways
+    years: tuple[int, ...] | None = None  # only to narrow the DfE's years; normally None
+
+
+def rule(
+    code: str,
+    check: Check,
+    *,
+    needs: Sequence[str] = (),
+    severity: Severity | None = None,
+    fixture: Fixture | None = None,
+    note: str = "",
+    years: Sequence[int] | None = None,
+) -> RuleDecl:
+    for n in needs:
+        if n not in NEEDS:
+            raise ValueError(f"rule {code}: unknown need {n!r}")
+    return RuleDecl(
+        code, check, tuple(needs), severity, fixture, note, tuple(years) if years else None
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """A rule ready to run: declaration + the DfE's message, fields, tables and years."""
+
+    return_: str
+    code: str
+    message: str
+    severity: Severity
+    fields: tuple[str, ...]
+    tables: tuple[str, ...]
+    years: tuple[int, ...]
+    needs: tuple[str, ...]
+    check: Check
+    fixture: Fixture | None
+    note: str = ""
+    module: str = ""
+
+    @property
+    def name(self) -> str:
+        return f"rule_{self.code}"
+
+    def in_force(self, ruleset_year: int) -> bool:
+        return ruleset_year in self.years
+
+    def the_fixture(self, year: int) -> Fixture | None:
+        return self.fixture or self.check.default_fixture(year)

@@ -1,0 +1,1 @@
+"""CIN census rule packs (modules are discovered by the registry: add a file, edit nothing else)."""

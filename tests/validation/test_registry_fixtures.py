@@ -1,0 +1,51 @@
+"""Walk the registry: every rule's failing fixture raises exactly that rule on the expected lines,
+and its passing fixture raises nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+from datamonger.store import Store
+from datamonger.validation import catalogue, registry
+from datamonger.validation.engine import validate
+from datamonger.validation.fixtures import file_name, load_fixture
+from datamonger.validation.rule import Rule
+
+ALL = [r for name in catalogue.RETURNS for r in registry.all_rules(name).values()]
+
+
+def _year(rule: Rule) -> int:
+    f = rule.fixture
+    return f.year if f and f.year else max(rule.years)
+
+
+def _run(rule: Rule, which: str) -> list[tuple[str, str, int]]:
+    year = _year(rule)
+    fixture = rule.the_fixture(year)
+    assert fixture is not None, f"rule {rule.code} has no fixture"
+    with Store(":memory:") as store:
+        load_fixture(store, rule.return_, year, fixture, which)
+        report = validate(store, rule.return_, year, rules=[rule.code], providers=None)
+        assert not report.failed, report.failed
+        assert not report.skipped or rule.needs == ("providers",), report.skipped
+        return sorted((i.table, i.file, i.line) for i in report.issues if i.rule == rule.code)
+
+
+@pytest.mark.parametrize("rule", ALL, ids=lambda r: f"{r.return_}-{r.code}")
+def test_failing_fixture_raises_the_rule(rule: Rule) -> None:
+    year = _year(rule)
+    fixture = rule.the_fixture(year)
+    assert fixture is not None
+    if fixture.flagged is not None:
+        expected = sorted((t, file_name(t), line) for t, line in fixture.flagged)
+    else:
+        table = rule.check.tables[0]
+        n = len(fixture.failing.get(table, []))
+        expected = [(table, file_name(table), line) for line in range(2, n + 2)]
+    assert expected, f"rule {rule.code}: the failing fixture flags nothing"
+    assert _run(rule, "failing") == expected
+
+
+@pytest.mark.parametrize("rule", ALL, ids=lambda r: f"{r.return_}-{r.code}")
+def test_passing_fixture_raises_nothing(rule: Rule) -> None:
+    assert _run(rule, "passing") == []
