@@ -183,7 +183,7 @@ def _issues(
     seen: set[tuple[str, str, str, int]] = set()
     out: list[Issue] = []
     for code, table, file, line, child in sorted(
-        found, key=lambda x: (registry._sort_key(x[0]), x[1], x[2], x[3])
+        found, key=lambda x: (registry.sort_key(x[0]), x[1], x[2], x[3])
     ):
         if (code, table, file, line) in seen:
             continue

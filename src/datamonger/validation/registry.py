@@ -58,10 +58,10 @@ def all_rules(return_name: str) -> dict[str, Rule]:
                     f"{module.__name__})"
                 )
             found[decl.code] = _complete(return_name, decl, module.__name__)
-    return dict(sorted(found.items(), key=lambda kv: _sort_key(kv[0])))
+    return dict(sorted(found.items(), key=lambda kv: sort_key(kv[0])))
 
 
-def _sort_key(code: str) -> tuple[int, str]:
+def sort_key(code: str) -> tuple[int, str]:
     digits = "".join(ch for ch in code if ch.isdigit())
     return (int(digits) if digits and code[0].isdigit() else 10**9, code)
 

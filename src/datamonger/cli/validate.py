@@ -1,0 +1,303 @@
+"""`datamonger validate` and `datamonger rules`.
+
+validate loads the files into a database (by default an in-memory one, so a plain run leaves
+nothing behind; `--db FILE` keeps it) or opens an already loaded `.duckdb` file, then validates
+every return present. Exit code: 0 no errors, 1 errors found, 2 the input could not be read or a
+rule failed to run.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from datamonger.cli.app import app
+from datamonger.cli.options import Format, OutputOption, YearOption
+from datamonger.returns import label
+from datamonger.store import Store
+from datamonger.validation import catalogue, registry
+from datamonger.validation.engine import UnknownRules, returns_in_store
+from datamonger.validation.engine import validate as run
+from datamonger.validation.report import Report
+
+
+class ReturnChoice(StrEnum):
+    ssda903 = "ssda903"
+    cin = "cin"
+
+
+class ListFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+def _fail(message: str) -> typer.Exit:
+    Console(stderr=True).print(f"[bold red]error[/] {message}", highlight=False, soft_wrap=True)
+    return typer.Exit(2)
+
+
+@app.command("validate")
+def validate_command(
+    paths: Annotated[
+        list[Path], typer.Argument(help="Return files or folders, or one loaded .duckdb file.")
+    ],
+    previous: Annotated[
+        list[Path] | None,
+        typer.Option("--previous", help="Last year's return (files or folders), for _last rules."),
+    ] = None,
+    year: YearOption = None,
+    la: Annotated[
+        str | None, typer.Option("--la", help="The LA's 3-digit DfE number (or ONS code).")
+    ] = None,
+    providers: Annotated[
+        Path | None,
+        typer.Option("--providers", help="Ofsted's provider list (CSV/XLSX with a URN column)."),
+    ] = None,
+    rules: Annotated[
+        str | None, typer.Option("--rules", help="Only these rule codes, comma separated.")
+    ] = None,
+    format: Annotated[Format, typer.Option("--format")] = Format.table,
+    output: OutputOption = None,
+    db: Annotated[
+        Path | None,
+        typer.Option(
+            "--db", dir_okay=False, help="Keep the loaded data in this database (default: memory)."
+        ),
+    ] = None,
+) -> None:
+    """Validate SSDA903 and CIN returns against the DfE's rules.
+
+    Without --year, validates the year(s) found in the files given (for a .duckdb file: the
+    latest year of each return). Exit code: 0 no errors (queries allowed), 1 errors found,
+    2 the input could not be read or a rule failed to run.
+    """
+    try:
+        code = _validate(paths, previous or [], year, la, providers, rules, format, output, db)
+    except typer.Exit:
+        raise
+    except UnknownRules as exc:
+        raise _fail(str(exc)) from None
+    except Exception as exc:  # users never see a traceback
+        raise _fail(f"{type(exc).__name__}: {exc}") from None
+    raise typer.Exit(code)
+
+
+def _validate(
+    paths: list[Path],
+    previous: list[Path],
+    year: int | None,
+    la: str | None,
+    providers: Path | None,
+    rules: str | None,
+    format: Format,
+    output: Path | None,
+    db: Path | None,
+) -> int:
+    if format is Format.xlsx and output is None:
+        raise _fail("--format xlsx needs --output FILE.xlsx")
+    if providers is not None and not providers.is_file():
+        raise _fail(f"{providers}: no such provider list")
+    input_failed = False
+    is_db = len(paths) == 1 and paths[0].suffix.lower() == ".duckdb" and paths[0].is_file()
+    if is_db:
+        if previous:
+            raise _fail("--previous is for files; a database already holds every year loaded")
+        store = Store(paths[0])
+    else:
+        from datamonger.loading import load_paths
+
+        store = Store(db if db is not None else ":memory:")
+    with store:
+        targets: list[tuple[str, int]]
+        if is_db:
+            present = returns_in_store(store)
+            if year is not None:
+                targets = [(r, y) for r, y in present if y == year]
+            else:
+                latest: dict[str, int] = {}
+                for r, y in present:
+                    latest[r] = max(latest.get(r, y), y)
+                targets = sorted(latest.items())
+        else:
+            loaded = load_paths(paths, store, year=year, la=la)
+            _print_problems(loaded.problems)
+            input_failed = loaded.exit_code != 0
+            targets = sorted({(r, y) for r, y, _, _ in loaded.loaded})
+            if year is not None:
+                targets = [(r, y) for r, y in targets if y == year]
+            if previous:
+                prev_years = {y - 1 for _, y in targets}
+                before = load_paths(
+                    previous, store, year=min(prev_years) if len(prev_years) == 1 else None, la=la
+                )
+                _print_problems(before.problems)
+                input_failed = input_failed or before.exit_code != 0
+        if not targets:
+            raise _fail("no return to validate was found in the input")
+        report = Report()
+        codes = [c for c in rules.split(",") if c.strip()] if rules else None
+        for return_name, y in targets:
+            wanted = codes
+            if codes is not None:
+                known = {r.upper() for r in registry.all_rules(return_name)}
+                wanted = [c for c in codes if c.strip().upper() in known]
+                if not wanted:
+                    continue
+            report.extend(run(store, return_name, y, rules=wanted, providers=providers, la=la))
+        if codes is not None:
+            known_any = {c.upper() for name in catalogue.RETURNS for c in registry.all_rules(name)}
+            unknown = [c for c in codes if c.strip().upper() not in known_any]
+            if unknown:
+                raise UnknownRules(f"rules not implemented: {', '.join(unknown)}")
+        _write(report, store, format, output)
+    code = report.exit_code
+    return 2 if input_failed else code
+
+
+def _print_problems(problems: list[Any]) -> None:
+    err = Console(stderr=True)
+    for p in problems:
+        if p.severity.value == "info":
+            continue
+        style = "bold red" if p.severity.value == "error" else "yellow"
+        err.print(
+            f"[{style}]{p.severity.value}[/] {p.where()}: {p.message}",
+            highlight=False,
+            soft_wrap=True,
+        )
+
+
+def _write(report: Report, store: Store, format: Format, output: Path | None) -> None:
+    if format is Format.xlsx:
+        from datamonger.validation.xlsx import write_xlsx
+
+        assert output is not None
+        write_xlsx(report, store, output)
+        return
+    if format is Format.json:
+        text = report.to_json() + "\n"
+    elif format is Format.csv:
+        text = report.to_csv()
+    else:
+        if output is None:
+            print_report(report, Console())
+            return
+        with output.open("w", encoding="utf-8") as fh:
+            print_report(report, Console(file=fh, width=140, no_color=True))
+        return
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+
+
+def print_report(report: Report, console: Console) -> None:
+    """Grouped by rule, the most frequent first, then what did not run and a one-line total."""
+    s = report.summary()
+    if s["by_rule"]:
+        t = Table(title="Validation issues", title_justify="left")
+        for col in ("Return", "Rule", "Severity", "Issues", "Children", "Message"):
+            t.add_column(
+                col, justify="right" if col in ("Issues", "Children") else "left", overflow="fold"
+            )
+        for item in s["by_rule"]:
+            style = "red" if item["severity"] == "error" else "yellow"
+            t.add_row(
+                item["return"],
+                item["rule"],
+                f"[{style}]{item['severity']}[/]",
+                f"{item['issues']:,}",
+                f"{item['children']:,}",
+                item["message"],
+            )
+        console.print(t)
+        by_rule: dict[tuple[str, str], list[Any]] = {}
+        for i in report.issues:
+            by_rule.setdefault((i.return_, i.rule), []).append(i)
+        for item in s["by_rule"][:20]:
+            issues = by_rule[(item["return"], item["rule"])]
+            console.print(f"[bold]{item['rule']}[/] {item['message']}", highlight=False)
+            for i in issues[:5]:
+                vals = ", ".join(f"{k}={v!r}" for k, v in i.values.items())
+                console.print(
+                    f"  {i.file} line {i.line} child {i.child}: {vals}",
+                    highlight=False,
+                    soft_wrap=True,
+                )
+            if len(issues) > 5:
+                console.print(f"  ... and {len(issues) - 5:,} more", highlight=False)
+    for sk in report.skipped:
+        style = "bold red" if sk.category == "rule_failed" else "dim"
+        console.print(
+            f"[{style}]{sk.category}[/] {sk.return_} {label(sk.year)} rule {sk.rule}: {sk.reason}",
+            highlight=False,
+            soft_wrap=True,
+        )
+    console.print(
+        f"{s['by_severity']['error']:,} error(s), {s['by_severity']['query']:,} query(ies) "
+        f"for {s['children_affected']:,} child(ren); {s['rules_run']} rules run, "
+        f"{s['rules_skipped']} skipped, {s['rules_failed']} failed, in {s['seconds']:.2f}s.",
+        highlight=False,
+    )
+
+
+@app.command("rules")
+def rules_command(
+    year: YearOption = None,
+    return_: Annotated[ReturnChoice | None, typer.Option("--return")] = None,
+    format: Annotated[ListFormat, typer.Option("--format")] = ListFormat.table,
+) -> None:
+    """List the DfE's validation rules, and which Datamonger implements."""
+    items = rule_list(year, return_.value if return_ else None)
+    if format is ListFormat.json:
+        sys.stdout.write(json.dumps(items, indent=2, ensure_ascii=False) + "\n")
+        return
+    t = Table(title_justify="left")
+    for col in ("Return", "Code", "Severity", "Years", "Implemented", "Message"):
+        t.add_column(col, overflow="fold")
+    for it in items:
+        years = f"{label(min(it['years']))}-{label(max(it['years']))}" if it["years"] else ""
+        t.add_row(
+            it["return"],
+            it["code"],
+            it["severity"],
+            years,
+            "yes" if it["implemented"] else "no",
+            it["message"],
+        )
+    Console().print(t)
+
+
+def rule_list(year: int | None, return_name: str | None) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for name in catalogue.RETURNS:
+        if return_name and name != return_name:
+            continue
+        implemented = registry.all_rules(name)
+        entries = (
+            catalogue.in_force(name, year)
+            if year is not None
+            else [e for e in catalogue.entries(name).values() if e.years]
+        )
+        for e in sorted(entries, key=lambda e: registry.sort_key(e.code)):
+            r = implemented.get(e.code)
+            out.append(
+                {
+                    "return": name,
+                    "code": e.code,
+                    "severity": r.severity if r else (e.severity or "error"),
+                    "message": e.message,
+                    "fields": list(e.fields),
+                    "tables": list(e.tables),
+                    "years": list(r.years if r else e.years),
+                    "implemented": r is not None,
+                }
+            )
+    return out
