@@ -1,0 +1,442 @@
+"""What both XML readers share: safe streaming, the element-tree walker, and their problems.
+
+Safety first. Every parse runs with entity resolution, DTD loading and network access off and
+libxml2's size limits on (`huge_tree=False`). A file that declares a DOCTYPE is refused before
+any of its content is read: real returns never have one, and a DOCTYPE is how entity attacks
+(billion laughs, external entities reading local files) get in.
+
+Memory stays flat: records (a CIN `Child`, an SSDA903 `CHILD`...) are taken from `iterparse` as
+each one ends, turned into rows, then cleared and unlinked with everything before them.
+
+A return's element tree is declared as data (`Node`), and one walker turns any record into rows
+of the canonical tables. Elements are matched on their local names, so a default namespace (or a
+prefix) still reads, and the order of elements inside a parent does not matter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import IO, Any
+
+from lxml import etree
+
+from datamonger.problems import Problem, Refused, Severity
+from datamonger.readers.base import Limits
+from datamonger.returns import TableSpec
+
+# Never resolve entities, never load a DTD, never touch the network, keep libxml2's limits.
+SAFE_PARSE: dict[str, Any] = {
+    "resolve_entities": False,
+    "no_network": True,
+    "load_dtd": False,
+    "huge_tree": False,
+    "remove_comments": True,
+    "remove_pis": True,
+}
+REEXPORT = "Re-export the file from the case management system and load it again."
+MAX_LISTED = 50  # problems of one code listed one by one; the rest are counted in one summary
+_SNIFF_BYTES = 4096
+
+Row = dict[str, Any]
+
+
+# --- names ------------------------------------------------------------------------------------
+_LOCAL: dict[str, str] = {}
+
+
+def local_name(tag: object) -> str | None:
+    """'{urn:x}Child' -> 'Child'; None for comments and other non-elements."""
+    if not isinstance(tag, str):
+        return None
+    name = _LOCAL.get(tag)
+    if name is None:
+        name = tag.rpartition("}")[2]
+        if len(_LOCAL) < 10_000:  # a hostile file could invent endless names
+            _LOCAL[tag] = name
+    return name
+
+
+# --- problems ---------------------------------------------------------------------------------
+def refused(
+    path: Path,
+    code: str,
+    message: str,
+    hint: str,
+    line: int | None = None,
+    column: str | None = None,
+    value: str | None = None,
+) -> Refused:
+    return Refused(
+        Problem(Severity.ERROR, code, message, str(path), line or None, column, value, hint)
+    )
+
+
+class ProblemLog:
+    """Warnings of one file; beyond MAX_LISTED of one code, only a count is kept."""
+
+    def __init__(self, path: Path, return_label: str) -> None:
+        self.path, self.return_label = path, return_label
+        self.problems: list[Problem] = []
+        self.counts: dict[str, int] = {}
+
+    def add(
+        self,
+        code: str,
+        message: str,
+        line: int | None = None,
+        column: str | None = None,
+        hint: str | None = None,
+        severity: Severity = Severity.WARNING,
+    ) -> None:
+        n = self.counts[code] = self.counts.get(code, 0) + 1
+        if n <= MAX_LISTED:
+            self.problems.append(
+                Problem(severity, code, message, str(self.path), line, column, None, hint)
+            )
+
+    def unexpected(self, el: Any, parent: str) -> None:
+        name = local_name(el.tag) or "?"
+        self.add(
+            "xml_unexpected_element",
+            f"<{name}> inside <{parent}> is not part of the {self.return_label} return; "
+            "its content was not loaded.",
+            el.sourceline,
+            name,
+            "Check the export settings of the case management system, or ignore this warning "
+            "if the element is a local addition.",
+        )
+
+    def repeated(self, name: str, parent: str, first_line: int | None, line: int | None) -> None:
+        self.add(
+            "xml_repeated_element",
+            f"<{name}> appears more than once inside <{parent}> (first on line {first_line}, "
+            f"again on line {line}); only the first was loaded.",
+            line,
+            name,
+            "Check which value is right in the case management system and re-export.",
+        )
+
+    def finish(self) -> list[Problem]:
+        out = list(self.problems)
+        for code, n in self.counts.items():
+            if n > MAX_LISTED:
+                out.append(
+                    Problem(
+                        Severity.WARNING,
+                        code,
+                        f"{n - MAX_LISTED:,} more problems of this kind ({n:,} in all); only "
+                        f"the first {MAX_LISTED} are listed one by one.",
+                        str(self.path),
+                    )
+                )
+        return out
+
+
+# --- the declared element tree and its walker -------------------------------------------------
+class Node:
+    """One element of a return's tree.
+
+    table: every element of this name is one row of that table (None: its leaves go into the
+        row of the nearest ancestor that has a table).
+    key: generated key of the row, the element's position among same-named siblings from 1.
+    fields: leaf element name -> field name (leaves may appear once in their parent).
+    value: the element is itself a leaf whose text is this field of its own row (one row per
+        repeated leaf, such as each Disability).
+    repeat: may appear more than once in its parent.
+    """
+
+    __slots__ = ("by_name", "fields", "key", "name", "repeat", "table", "value")
+
+    def __init__(
+        self,
+        name: str,
+        table: TableSpec | None = None,
+        *,
+        key: str | None = None,
+        fields: Iterable[str] | Mapping[str, str] = (),
+        children: Iterable[Node] = (),
+        repeat: bool = False,
+        value: str | None = None,
+    ) -> None:
+        self.name, self.table, self.key, self.repeat, self.value = name, table, key, repeat, value
+        self.fields: dict[str, str] = (
+            dict(fields) if isinstance(fields, Mapping) else {f: f for f in fields}
+        )
+        self.by_name: dict[str, Node] = {c.name: c for c in children}
+
+    def field_names(self) -> set[str]:
+        """Every field this node and its table-less descendants fill."""
+        out = set(self.fields.values())
+        for c in self.by_name.values():
+            if c.table is None and c.value is None:
+                out |= c.field_names()
+        return out
+
+
+class Walker:
+    """Turns one record element into rows, following a declared Node tree."""
+
+    def __init__(self, path: Path, limits: Limits, log: ProblemLog) -> None:
+        self.path, self.max_chars, self.log = path, limits.max_field_chars, log
+
+    def walk(
+        self, el: Any, node: Node, row: Row, keys: dict[str, int], rows: list[tuple[TableSpec, Row]]
+    ) -> None:
+        """Fill `row` from el's leaves and append a row for every table element below el."""
+        fields, kids, local = node.fields, node.by_name, _LOCAL
+        counts: dict[str, int] | None = None
+        seen: dict[str, int] | None = None
+        for c in el:
+            tag = c.tag
+            name = local.get(tag)
+            if name is None:
+                name = local_name(tag)
+                if name is None:  # a comment or processing instruction
+                    continue
+            field = fields.get(name)
+            if field is not None:
+                if field in row:
+                    self.log.repeated(name, node.name, _first_line(el, name), c.sourceline)
+                    continue
+                row[field] = self.text(c, name)
+                continue
+            sub = kids.get(name)
+            if sub is None:
+                self.log.unexpected(c, node.name)
+                continue
+            if not sub.repeat:
+                if seen is None:
+                    seen = {}
+                if name in seen:
+                    self.log.repeated(name, node.name, seen[name], c.sourceline)
+                    continue
+                seen[name] = c.sourceline
+            if sub.table is None:
+                self.walk(c, sub, row, keys, rows)
+                continue
+            sub_keys = keys
+            if sub.key is not None:
+                if counts is None:
+                    counts = {}
+                n = counts[name] = counts.get(name, 0) + 1
+                sub_keys = {**keys, sub.key: n}
+            sub_row: Row = {"source_line": c.sourceline, **sub_keys}
+            rows.append((sub.table, sub_row))
+            if sub.value is not None:
+                sub_row[sub.value] = self.text(c, name)
+            else:
+                self.walk(c, sub, sub_row, sub_keys, rows)
+
+    def text(self, el: Any, name: str) -> str:
+        """A leaf's value exactly as written: '' for an empty element."""
+        value = el.text
+        if value is None:
+            value = ""
+        elif len(value) > self.max_chars:
+            raise refused(
+                self.path,
+                "field_too_long",
+                f"<{name}> on line {el.sourceline} holds {len(value):,} characters; the limit "
+                f"is {self.max_chars:,}.",
+                "Check the value in the case management system (a pasted document?), then "
+                "re-export the file.",
+                el.sourceline,
+                name,
+            )
+        if len(el):  # a leaf with elements inside: those are not part of the return
+            for c in el:
+                if local_name(c.tag) is not None:
+                    self.log.unexpected(c, name)
+        return value
+
+
+def _first_line(parent: Any, name: str) -> int | None:
+    for c in parent:
+        if local_name(c.tag) == name:
+            return int(c.sourceline)
+    return None
+
+
+# --- opening and streaming --------------------------------------------------------------------
+def _open(path: Path) -> IO[bytes]:
+    try:
+        return path.open("rb")
+    except OSError as exc:
+        raise refused(
+            path,
+            "file_missing",
+            f"The file could not be opened: {exc.strerror or exc}.",
+            "Check the path and that you may read the file.",
+        ) from None
+
+
+def check_size(path: Path, limits: Limits) -> None:
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return  # opening it will say what is wrong
+    if size > limits.max_file_bytes:
+        raise refused(
+            path,
+            "file_too_large",
+            f"The file is {size:,} bytes; the limit is {limits.max_file_bytes:,}.",
+            "Check this is the right file; a return is rarely larger than a few hundred MB.",
+        )
+
+
+def _check_head(path: Path, fh: IO[bytes]) -> None:
+    """Refuse, with a clear message, what the loader normally catches before us."""
+    head = fh.read(_SNIFF_BYTES)
+    fh.seek(0)
+    if not head.strip(b" \t\r\n\x00\xef\xbb\xbf"):
+        raise refused(
+            path, "file_empty", "The file is empty.", "Check you picked the exported file."
+        )
+    utf16 = head.startswith((b"\xff\xfe", b"\xfe\xff"))
+    if not utf16 and (b"\x00" in head or not head.lstrip(b" \t\r\n\xef\xbb\xbf").startswith(b"<")):
+        raise refused(
+            path,
+            "not_text",
+            "The file is not XML: it holds binary data or does not start with '<'.",
+            "Check that this is the exported return and not another kind of file.",
+        )
+
+
+def malformed(path: Path, exc: etree.LxmlError) -> Refused:
+    msg = str(getattr(exc, "msg", None) or exc)
+    line = getattr(exc, "lineno", None) or None
+    if "Text node too long" in msg or "huge text node" in msg:
+        return refused(
+            path,
+            "field_too_long",
+            f"A value is longer than the XML reader accepts (10 MB) ({msg}).",
+            "Check the value in the case management system, then re-export the file.",
+            line,
+        )
+    if "ncoding" in msg or "UTF-8" in msg:
+        hint = "Save or export the file as UTF-8 (or declare its encoding), then load it again."
+    else:
+        hint = REEXPORT + " If the file was edited by hand, check the line shown."
+    where = f" on line {line}" if line else ""
+    return refused(path, "xml_malformed", f"The XML is not well formed{where}: {msg}.", hint, line)
+
+
+def sniff_root(path: Path) -> tuple[str, int]:
+    """The root element's local name and line, read safely; refuses a DOCTYPE.
+
+    Reads only as far as the root's start tag (the first chunk of the file).
+    """
+    with _open(path) as fh:
+        _check_head(path, fh)
+        try:
+            for _, el in etree.iterparse(fh, events=("start",), **SAFE_PARSE):
+                refuse_doctype(path, el)
+                return local_name(el.tag) or "", int(el.sourceline or 1)
+        except etree.LxmlError as exc:
+            raise malformed(path, exc) from None
+    raise refused(path, "xml_malformed", "The XML has no root element.", REEXPORT)
+
+
+def refuse_doctype(path: Path, el: Any) -> None:
+    info = el.getroottree().docinfo
+    if info.doctype or info.internalDTD is not None or info.externalDTD is not None:
+        raise refused(
+            path,
+            "xml_doctype",
+            "The file declares a DOCTYPE. Returns never have one, and a DOCTYPE can hide "
+            "entities that read other files, so this file is not read.",
+            REEXPORT + " Do not load XML files from unknown sources.",
+            1,
+        )
+
+
+def require_root(path: Path, expected: str, label: str) -> None:
+    name, line = sniff_root(path)
+    if name != expected:
+        raise refused(
+            path,
+            "xml_unknown_root",
+            f"The XML root element is <{name}>; a {label} file has <{expected}>.",
+            "Check that this is the right return.",
+            line,
+            name,
+        )
+
+
+Handler = Callable[[Any], None]
+
+
+def stream_records(
+    path: Path,
+    handlers: Mapping[str, Handler],
+    allowed: Mapping[str, frozenset[str]],
+    log: ProblemLog,
+) -> None:
+    """Call `handlers[name](element)` for every record element, in document order, then drop it.
+
+    `allowed` maps each container element (the root and the wrappers around records) to the
+    names it may hold: a record only counts when every ancestor is a container that allows it;
+    anything else found in a container is reported as unexpected.
+    """
+    tags = [f"{{*}}{name}" for name in handlers]
+    with _open(path) as fh:
+        _check_head(path, fh)
+        try:
+            context = etree.iterparse(fh, events=("end",), tag=tags, **SAFE_PARSE)
+            for _, el in context:
+                name = local_name(el.tag) or ""
+                parent = el.getparent()
+                if _placed(el, allowed):
+                    handlers[name](el)
+                    _drop_before(el, parent, allowed, log)
+                el.clear(keep_tail=False)
+            root = context.root
+        except etree.LxmlError as exc:
+            raise malformed(path, exc) from None
+    if root is not None:
+        _report_leftovers(root, allowed, log)
+
+
+def _placed(el: Any, allowed: Mapping[str, frozenset[str]]) -> bool:
+    """Whether every ancestor of el is a container that allows its child on the path."""
+    child, parent = el, el.getparent()
+    while parent is not None:
+        ok = allowed.get(local_name(parent.tag) or "")
+        if ok is None or local_name(child.tag) not in ok:
+            return False
+        child, parent = parent, parent.getparent()
+    return True
+
+
+def _drop_before(
+    el: Any, parent: Any, allowed: Mapping[str, frozenset[str]], log: ProblemLog
+) -> None:
+    """Unlink everything before el in its parent (already read), reporting what was not allowed."""
+    if parent is None:
+        return
+    ok = allowed.get(local_name(parent.tag) or "", frozenset())
+    pname = local_name(parent.tag) or ""
+    n = 0
+    for sib in parent:
+        if sib is el:
+            break
+        n += 1
+        if local_name(sib.tag) not in ok:
+            log.unexpected(sib, pname)
+    if n:
+        del parent[:n]
+
+
+def _report_leftovers(el: Any, allowed: Mapping[str, frozenset[str]], log: ProblemLog) -> None:
+    """After the parse: what is left in the containers that they do not allow."""
+    pname = local_name(el.tag) or ""
+    ok = allowed.get(pname, frozenset())
+    for c in el:
+        name = local_name(c.tag)
+        if name is None:
+            continue
+        if name not in ok:
+            log.unexpected(c, pname)
+        elif name in allowed:
+            _report_leftovers(c, allowed, log)
