@@ -11,6 +11,7 @@ from datamonger.problems import Refused, Severity
 from datamonger.readers import cin_xml, ssda903_xml
 from datamonger.readers.base import Limits
 from datamonger.readers.xml import read_xml
+from datamonger.readers.xml_common import ProblemLog, stream_records
 from datamonger.returns import TableSpec
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "xml"
@@ -117,6 +118,20 @@ def test_external_entities_are_refused_and_the_local_file_never_read(
     assert stage.chunks == []
 
 
+def test_the_streaming_parse_refuses_a_doctype_on_its_own(tmp_path: Path) -> None:
+    """Belt and braces: even without the root sniff, no record of such a file is handled."""
+    uri = _secret(tmp_path).as_uri()
+    text = f'<!DOCTYPE Message [<!ENTITY xxe SYSTEM "{uri}">]>\n<Message>'
+    path = write(tmp_path, text + CHILD.format("&xxe;") + "</Message>")
+    handled: list[object] = []
+    with pytest.raises(Refused) as info:
+        stream_records(
+            path, {"Child": handled.append}, cin_xml.ALLOWED, ProblemLog(path, "CIN census")
+        )
+    assert info.value.problem.code == "xml_doctype"
+    assert handled == []
+
+
 # --- broken files ---------------------------------------------------------------------------
 def test_a_truncated_file_is_refused_with_the_line_and_what_to_do(tmp_path: Path) -> None:
     text = (FIXTURES / "cin_small.xml").read_text(encoding="utf-8")
@@ -140,7 +155,8 @@ def test_a_mismatched_tag_is_refused_at_its_line(tmp_path: Path) -> None:
 def test_an_undefined_entity_is_malformed(tmp_path: Path) -> None:
     path = write(tmp_path, "<Message>\n" + CHILD.format("A&nbsp;1") + "</Message>")
     problem, _ = refuse(path)
-    assert problem.code == "xml_malformed"
+    assert (problem.code, problem.line) == ("xml_malformed", 2)
+    assert "nbsp" in problem.message
 
 
 def test_absurd_nesting_is_malformed_not_a_crash(tmp_path: Path) -> None:

@@ -15,6 +15,7 @@ prefix) still reads, and the order of elements inside a parent does not matter.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import IO, Any
@@ -306,11 +307,17 @@ def _check_head(path: Path, fh: IO[bytes]) -> None:
 def malformed(path: Path, exc: etree.LxmlError) -> Refused:
     msg = str(getattr(exc, "msg", None) or exc)
     line = getattr(exc, "lineno", None) or None
-    if "Text node too long" in msg or "huge text node" in msg:
+    if not line:  # iterparse sometimes says only "no element found": find libxml2's own error
+        log = exc.error_log.filter_from_errors() if exc.error_log else []
+        errors = [e for e in log if e.filename == str(path) and e.line]
+        if errors:
+            msg, line = errors[0].message, errors[0].line
+    msg = re.sub(r", line \d+, column \d+$", "", msg.strip()).rstrip(".")
+    if "too long" in msg or "huge text node" in msg:
         return refused(
             path,
             "field_too_long",
-            f"A value is longer than the XML reader accepts (10 MB) ({msg}).",
+            f"A value or name is longer than the XML parser accepts ({msg}).",
             "Check the value in the case management system, then re-export the file.",
             line,
         )
@@ -384,7 +391,11 @@ def stream_records(
         _check_head(path, fh)
         try:
             context = etree.iterparse(fh, events=("end",), tag=tags, **SAFE_PARSE)
+            first = True
             for _, el in context:
+                if first:  # sniff_root has refused a DOCTYPE already; this is belt and braces
+                    refuse_doctype(path, el)
+                    first = False
                 name = local_name(el.tag) or ""
                 parent = el.getparent()
                 if _placed(el, allowed):
