@@ -310,6 +310,20 @@ def test_unexpected_elements_are_warned_with_their_lines_and_not_loaded(tmp_path
     assert episode["CINreferralDate"] == "2024-05-01"
 
 
+def test_unexpected_elements_are_found_when_the_header_comes_last(tmp_path: Path) -> None:
+    text = """<Message>
+  <Children>
+    <Child><ChildIdentifiers><LAchildID>A1</LAchildID></ChildIdentifiers></Child>
+    <Trailer/>
+  </Children>
+  <Header><CollectionDetails><Year>2025</Year></CollectionDetails></Header>
+  <After/>
+</Message>"""
+    result, rec = read(write(tmp_path, text))
+    assert {(p.column, p.line) for p in result.problems} == {("Trailer", 4), ("After", 7)}
+    assert result.year == 2025 and len(rec.rows["ChildIdentifiers"]) == 1
+
+
 def test_beyond_fifty_unexpected_elements_one_summary_gives_the_count(tmp_path: Path) -> None:
     junk = "\n".join(f"      <Junk{i}>x</Junk{i}>" for i in range(60))
     text = HEAD + (

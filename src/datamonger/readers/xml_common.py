@@ -433,8 +433,11 @@ def _drop_before(
         if sib is el:
             break
         n += 1
-        if local_name(sib.tag) not in ok:
+        name = local_name(sib.tag)
+        if name not in ok:
             log.unexpected(sib, pname)
+        elif name in allowed:  # a container read to its end (Children before Header)
+            _report_leftovers(sib, allowed, log)
     if n:
         del parent[:n]
 
