@@ -135,3 +135,38 @@ class Rule:
 
     def the_fixture(self, year: int) -> Fixture | None:
         return self.fixture or self.check.default_fixture(year)
+
+
+def parse_rows(*specs: str) -> list[dict[str, str | None]]:
+    """Compact rows for fixtures: "CHILD=2 PLACE=T0 PL_POST=M1_1AE" ('_' stands for a space;
+    CHILD defaults to 1; a field left out is blank)."""
+    out: list[dict[str, str | None]] = []
+    for spec in specs:
+        row: dict[str, str | None] = {"CHILD": "1"}
+        for token in spec.split():
+            key, _, value = token.partition("=")
+            row[key] = value.replace("_", " ")
+        out.append(row)
+    return out
+
+
+def fx(
+    table: str,
+    fail: Sequence[str],
+    ok: Sequence[str],
+    *,
+    both: Mapping[str, Sequence[str]] | None = None,
+    last: Mapping[str, Sequence[str]] | None = None,
+    flagged: Sequence[tuple[str, int]] | None = None,
+    year: int | None = None,
+) -> Fixture:
+    """A fixture in one line or two: failing and passing rows of `table` (compact form, see
+    `parse_rows`), with rows of other tables common to `both` data sets and `last` year's rows."""
+    common = {t: parse_rows(*rows) for t, rows in (both or {}).items()}
+    return Fixture(
+        failing={**common, table: parse_rows(*fail)},
+        passing={**common, table: parse_rows(*ok)},
+        flagged=tuple(flagged) if flagged is not None else None,
+        last={t: parse_rows(*rows) for t, rows in (last or {}).items()},
+        year=year,
+    )

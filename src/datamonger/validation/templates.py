@@ -303,6 +303,7 @@ def unique(table: str, field: str) -> Unique:
 class NoOverlap(Template):
     start: str
     end: str
+    when: str = "both"  # "open": previous still open; "overlap": starts before previous end
 
     def query(self, ctx: Context) -> str:
         # Each period is compared with the one before it (by start, then line); both are reported.
@@ -314,7 +315,7 @@ class NoOverlap(Template):
             f"lag(source_file) OVER w AS prev_file, lag(source_line) OVER w AS prev_line "
             f'FROM "{t}" WHERE {s} IS NOT NULL '
             f"WINDOW w AS (PARTITION BY CHILD ORDER BY {s}, source_file, source_line)) "
-            f"WHERE prev_start IS NOT NULL AND (prev_end IS NULL OR {s} < prev_end)"
+            f"WHERE prev_start IS NOT NULL AND ({self._test(s)})"
         )
         both = (
             f"JOIN (SELECT source_file AS f, source_line AS l FROM ({pairs}) "
@@ -323,11 +324,19 @@ class NoOverlap(Template):
         )
         return select(t, "true", both)
 
+    def _test(self, s: str) -> str:
+        if self.when == "open":
+            return "prev_end IS NULL"
+        if self.when == "overlap":
+            return f"{s} < prev_end"
+        return f"prev_end IS NULL OR {s} < prev_end"
+
     def default_fixture(self, year: int) -> Fixture:
         s, e = self.start, self.end
         a, b, c = (d(dt.date(year - 1, m, 1)) for m in (5, 6, 7))
+        first = {"CHILD": "1", s: a, e: "" if self.when == "open" else c}
         return Fixture(
-            {self.table: [{"CHILD": "1", s: a, e: c}, {"CHILD": "1", s: b, e: ""}]},
+            {self.table: [first, {"CHILD": "1", s: b, e: ""}]},
             {
                 self.table: [
                     {"CHILD": "1", s: a, e: b},
@@ -338,9 +347,10 @@ class NoOverlap(Template):
         )
 
 
-def no_overlap(table: str, start: str, end: str) -> NoOverlap:
-    """A child's periods must not overlap, and a period cannot start while the previous is open."""
-    return NoOverlap(table, start, end)
+def no_overlap(table: str, start: str, end: str, *, when: str = "both") -> NoOverlap:
+    """A child's periods must not overlap, and a period cannot start while the previous is open
+    (when="open" checks only the latter, when="overlap" only the former)."""
+    return NoOverlap(table, start, end, when)
 
 
 @dataclass(frozen=True, slots=True)
