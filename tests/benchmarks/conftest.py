@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import gzip
 import os
@@ -47,10 +48,8 @@ def lait_la_values(rows: list[dict[str, object]], key: str, years: str) -> dict[
     out = {}
     for r in rows:
         if r["Short Desc"] == key and r["Years"] == years and r["LA Number"] not in REGION_NUMBERS:
-            try:
+            with contextlib.suppress(ValueError):  # '-' and codes are not figures
                 out[int(r["LA Number"])] = float(r["Values"])  # type: ignore[arg-type]
-            except ValueError:
-                pass
     return out
 
 

@@ -110,11 +110,10 @@ def test_import_replaces_the_same_measure_and_year_only(tmp_path: Path) -> None:
     pub = Published.open(db)
     cells = pub.cells([(f"{C1}:rereferral_percent", 2025), (f"{C1}:rereferral_percent", 2024)])
     assert cells[(f"{C1}:rereferral_percent", 2025)]["801"].value == 99.9
-    shipped_2024 = next(
-        r
-        for r in csv.DictReader(gzip.open(src, "rt", encoding="utf-8-sig"))
-        if r["time_period"] == "2024" and r["old_la_code"] == "801"
-    )
+    with gzip.open(src, "rt", encoding="utf-8-sig") as f:
+        shipped_2024 = next(
+            r for r in csv.DictReader(f) if r["time_period"] == "2024" and r["old_la_code"] == "801"
+        )
     assert cells[(f"{C1}:rereferral_percent", 2024)]["801"].value == float(
         shipped_2024["rereferral_percent"]
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import statistics
 
 import pytest
@@ -169,10 +170,8 @@ def test_year_comparison_counts(published) -> None:  # type: ignore[no-untyped-d
         out = {}
         for r in ees_rows(C1):
             if r["time_period"] == year and r["geographic_level"] == "Local authority":
-                try:
+                with contextlib.suppress(ValueError):
                     out[r["old_la_code"]] = float(r["rereferral_percent"])
-                except ValueError:
-                    pass
         return out
 
     now, before = by_la("2025"), by_la("2024")
