@@ -1,0 +1,220 @@
+"""`datamonger indicators`: the DfE indicators for a census year or any 12 months, and the
+children behind each one (`--explain`)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import duckdb
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from datamonger.cli.app import app
+from datamonger.cli.options import DEFAULT_DB, DbOption, Format, OutputOption, YearOption
+from datamonger.indicators import IndicatorError, Period, Settings, compute, explain, repairs
+
+console = Console()
+err = Console(stderr=True)
+
+
+def _fail(message: str) -> typer.Exit:
+    err.print(f"[red]error:[/red] {message}")
+    return typer.Exit(2)
+
+
+def _period(con: duckdb.DuckDBPyConnection, year: int | None, to: str | None) -> Period:
+    if year and to:
+        raise _fail("give --year or --to, not both")
+    if to:
+        try:
+            return Period.twelve_months_to(dt.date.fromisoformat(to))
+        except ValueError:
+            raise _fail(f"--to must be a date written YYYY-MM-DD, not '{to}'") from None
+    if year:
+        return Period.census_year(year)
+    row = con.execute(
+        "SELECT max(collection_year) FROM (SELECT collection_year FROM cin_episodes "
+        "UNION ALL SELECT collection_year FROM ssda903_episodes)"
+    ).fetchone()
+    if not row or row[0] is None:
+        raise _fail("the database holds no returns yet: load some with `datamonger load`")
+    return Period.census_year(int(row[0]))
+
+
+def _settings(values: list[str] | None) -> Settings:
+    chosen: dict[str, Any] = {}
+    for item in values or []:
+        key, sep, value = item.partition("=")
+        if not sep or key not in Settings.names():
+            raise _fail(
+                f"--setting takes NAME=VALUE with NAME one of {', '.join(Settings.names())}"
+            )
+        chosen[key] = value
+    settings = Settings(**chosen)
+    allowed = {
+        "rereferral_window": ("months", "365"),
+        "working_days": ("day0", "day1"),
+        "placement_moves": ("carer", "placement"),
+        "temporary_placements": ("ignore", "count"),
+        "episode_version": ("period", "latest"),
+        "disability_population": ("at_end", "during"),
+    }
+    for key, value in chosen.items():
+        if value not in allowed[key]:
+            raise _fail(f"--setting {key} must be one of {', '.join(allowed[key])}")
+    return settings
+
+
+def _write_rows(
+    columns: list[str], rows: list[list[Any]], fmt: Format, output: Path | None, title: str
+) -> None:
+    if fmt is Format.xlsx:
+        if output is None:
+            raise _fail("--format xlsx needs --output FILE")
+        import xlsxwriter
+
+        book = xlsxwriter.Workbook(str(output))
+        sheet = book.add_worksheet(title[:31])
+        bold = book.add_format({"bold": True})
+        sheet.write_row(0, 0, columns, bold)
+        for i, row in enumerate(rows, start=1):
+            sheet.write_row(i, 0, [_cell(v) for v in row])
+        sheet.autofilter(0, 0, len(rows), max(len(columns) - 1, 0))
+        book.close()
+        return
+    if fmt is Format.json:
+        text = json.dumps([dict(zip(columns, r, strict=True)) for r in rows], indent=2, default=str)
+    elif fmt is Format.csv:
+        buf = io.StringIO()
+        w = csv.writer(buf)
+        w.writerow(columns)
+        w.writerows([[_cell(v) for v in r] for r in rows])
+        text = buf.getvalue()
+    else:
+        table = Table(title=title)
+        for c in columns:
+            table.add_column(c)
+        for r in rows:
+            table.add_row(*("" if v is None else str(_cell(v)) for v in r))
+        if output is None:
+            console.print(table)
+            return
+        rec = Console(file=io.StringIO(), width=200)
+        rec.print(table)
+        text = rec.file.getvalue()  # type: ignore[attr-defined]
+    if output is None:
+        typer.echo(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+
+
+def _cell(v: Any) -> Any:
+    if isinstance(v, list):
+        return "; ".join(str(x) for x in v)
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    return v
+
+
+@app.command()
+def indicators(
+    db: DbOption = DEFAULT_DB,
+    la: Annotated[
+        str | None, typer.Option("--la", help="LA: DfE number (e.g. 873) or ONS code.")
+    ] = None,
+    year: YearOption = None,
+    to: Annotated[
+        str | None, typer.Option("--to", help="12 months ending on this date (YYYY-MM-DD).")
+    ] = None,
+    ids: Annotated[
+        str | None, typer.Option("--ids", help="Only these indicators (comma-separated ids).")
+    ] = None,
+    explain_id: Annotated[
+        str | None,
+        typer.Option("--explain", help="List the children behind this indicator instead."),
+    ] = None,
+    show_repairs: Annotated[
+        bool, typer.Option("--repairs", help="List 903 episodes repaired from later returns.")
+    ] = False,
+    setting: Annotated[
+        list[str] | None,
+        typer.Option("--setting", help="A reading of an ambiguous definition, NAME=VALUE."),
+    ] = None,
+    fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.table,
+    output: OutputOption = None,
+) -> None:
+    """Compute the DfE's published indicators from the loaded returns."""
+    if not db.exists():
+        raise _fail(f"no database at {db}: load returns first with `datamonger load`")
+    try:
+        con = duckdb.connect(str(db), read_only=True)
+    except duckdb.Error as exc:
+        raise _fail(f"cannot open {db}: {exc}") from None
+    try:
+        settings = _settings(setting)
+        period = _period(con, year, to)
+        if show_repairs:
+            cols, rows = repairs(con, period, settings)
+            _write_rows(cols, [list(r) for r in rows], fmt, output, "Repaired episodes")
+            return
+        if explain_id:
+            ex = explain(con, period, explain_id, settings, la)
+            if fmt is Format.table and output is None:
+                r = ex.result
+                console.print(
+                    f"[bold]{r.title}[/bold] ({period.label()}): value {r.value} "
+                    f"= {r.numerator} / {r.denominator} {r.unit}"
+                )
+                for note in r.notes:
+                    console.print(f"  note: {note}")
+            _write_rows(ex.columns, [list(x) for x in ex.rows], fmt, output, explain_id)
+            return
+        results = compute(con, period, ids.split(",") if ids else None, settings, la)
+    except IndicatorError as exc:
+        raise _fail(str(exc)) from None
+    except duckdb.Error as exc:
+        raise _fail(f"the database could not be read as expected ({exc})") from None
+    finally:
+        con.close()
+    cols = [
+        "id",
+        "title",
+        "category",
+        "polarity",
+        "unit",
+        "value",
+        "numerator",
+        "denominator",
+        "period_start",
+        "period_end",
+        "benchmark_key",
+        "notes",
+    ]
+    if fmt is Format.json:
+        text = json.dumps([r.as_dict() for r in results], indent=2)
+        if output is None:
+            typer.echo(text)
+        else:
+            output.write_text(text, encoding="utf-8")
+        return
+    if fmt is Format.table:
+        short = ["id", "value", "unit", "numerator", "denominator", "notes"]
+        rows = [
+            [r.id, r.value, r.unit, r.numerator, r.denominator, _short_notes(r.notes)]
+            for r in results
+        ]
+        _write_rows(short, rows, fmt, output, f"Indicators {period.label()}")
+        return
+    rows = [[getattr(r, c) for c in cols] for r in results]
+    _write_rows(cols, rows, fmt, output, "Indicators")
+
+
+def _short_notes(notes: list[str]) -> str:
+    """The terminal table shows what limits the figure, not the definition choices."""
+    return "; ".join(n for n in notes if not n.startswith(("choice:", "population:")))
