@@ -160,8 +160,8 @@ def indicators(
         settings = _settings(setting)
         period = _period(con, year, to)
         if show_repairs:
-            cols, rows = repairs(con, period, settings)
-            _write_rows(cols, [list(r) for r in rows], fmt, output, "Repaired episodes")
+            rep_cols, rep_rows = repairs(con, period, settings)
+            _write_rows(rep_cols, [list(r) for r in rep_rows], fmt, output, "Repaired episodes")
             return
         if explain_id:
             ex = explain(con, period, explain_id, settings, la)
@@ -205,14 +205,14 @@ def indicators(
         return
     if fmt is Format.table:
         short = ["id", "value", "unit", "numerator", "denominator", "notes"]
-        rows = [
+        table_rows: list[list[Any]] = [
             [r.id, r.value, r.unit, r.numerator, r.denominator, _short_notes(r.notes)]
             for r in results
         ]
-        _write_rows(short, rows, fmt, output, f"Indicators {period.label()}")
+        _write_rows(short, table_rows, fmt, output, f"Indicators {period.label()}")
         return
-    rows = [[getattr(r, c) for c in cols] for r in results]
-    _write_rows(cols, rows, fmt, output, "Indicators")
+    flat: list[list[Any]] = [[_cell(getattr(r, c)) for c in cols] for r in results]
+    _write_rows(cols, flat, fmt, output, "Indicators")
 
 
 def _short_notes(notes: list[str]) -> str:
