@@ -1,0 +1,75 @@
+"""`datamonger synth`: write a synthetic LA's CIN census and SSDA903 returns."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from datamonger.cli.app import app
+from datamonger.synth import DEFAULT_LA, generate
+
+
+@app.command()
+def synth(
+    out_dir: Annotated[
+        Path, typer.Argument(help="Folder to write the returns into.", file_okay=False)
+    ],
+    children: Annotated[
+        int, typer.Option("--children", min=1, help="Children in the CIN census, over all years.")
+    ] = 1000,
+    year: Annotated[
+        int,
+        typer.Option(
+            "--year", help="Latest collection year, the year in which it ends (2025 = 2024/25)."
+        ),
+    ] = 2025,
+    years: Annotated[
+        int,
+        typer.Option(
+            "--years", min=1, max=10, help="Consecutive collection years ending with --year."
+        ),
+    ] = 1,
+    seed: Annotated[int, typer.Option("--seed", help="Same seed, same bytes.")] = 0,
+    error_rate: Annotated[
+        float,
+        typer.Option(
+            "--error-rate",
+            min=0.0,
+            max=1.0,
+            help="Share of records given a deliberate recording error; writes ground_truth.csv.",
+        ),
+    ] = 0.0,
+    looked_after_share: Annotated[
+        float | None,
+        typer.Option(
+            "--looked-after-share",
+            min=0.0,
+            max=1.0,
+            help="Share of the children who are looked after (default: England's 2024/25 ratio).",
+        ),
+    ] = None,
+    la: Annotated[
+        str, typer.Option("--la", help="DfE 3-digit number of the synthetic LA.")
+    ] = DEFAULT_LA,
+) -> None:
+    """Generate a synthetic LA: one population, consistent across both returns and the years."""
+    started = time.perf_counter()
+    try:
+        summary = generate(out_dir, children, year, years, seed, error_rate, looked_after_share, la)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    console = Console()
+    for ys in summary.years.values():
+        episodes = ys.ssda903_rows.get("Episodes", 0)
+        header = ys.ssda903_rows.get("Header", 0)
+        console.print(
+            f"{ys.folder.name}: CIN census {ys.cin_children} children; "
+            f"SSDA903 {header} children, {episodes} episodes, {len(ys.ssda903_paths)} tables"
+        )
+    if summary.ground_truth is not None:
+        console.print(f"{summary.errors} injected errors listed in {summary.ground_truth}")
+    console.print(f"Written to {summary.out_dir} in {time.perf_counter() - started:.1f} s")

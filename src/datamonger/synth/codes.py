@@ -1,0 +1,121 @@
+"""Code sets the generator must respect, by collection year, as the format specs and rules state them.
+
+Only what the generator needs to stay valid; the full lists live with the validation rules.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+# PLACE codes valid in every collection year 2023-2027 (rule 146). H5 and P2 are valid only up to
+# 2024/25 (and P2 not from 28 October 2023, rule 217t), K3 only from 2024/25, Z1 up to 2024/25
+# and Z11-Z14 from 2025/26, so the generator keeps away from them unless the years allow.
+PLACE_ALL_YEARS: Final = frozenset(
+    [
+        "A3",
+        "A4",
+        "A5",
+        "A6",
+        "K1",
+        "K2",
+        "P1",
+        "P3",
+        "R1",
+        "R2",
+        "R3",
+        "R5",
+        "S1",
+        "T0",
+        "T1",
+        "T2",
+        "T3",
+        "T4",
+        "U1",
+        "U2",
+        "U3",
+        "U4",
+        "U5",
+        "U6",
+    ]
+)
+
+
+def place_valid(place: str, year: int) -> bool:
+    """Rule 146 as stated for the collection year."""
+    if place in PLACE_ALL_YEARS:
+        return True
+    if place == "K3":
+        return year >= 2025
+    if place == "H5":
+        return year <= 2025
+    if place in ("Z11", "Z12", "Z13", "Z14"):
+        return year >= 2026
+    return place == "Z1" and year <= 2025
+
+
+def supported_accommodation(first_year: int, last_year: int) -> str:
+    """A placement code for supported accommodation valid in every year the episode appears in."""
+    if first_year >= 2025:
+        return "K3"
+    if last_year <= 2025:
+        return "H5"
+    return "K2"  # spans the change from H5 to K3: keep a code valid throughout
+
+
+# Placements with no provider code (rule 178) and no URN (rules 218/222).
+TEMPORARY: Final = frozenset(["T0", "T1", "T2", "T3", "T4"])
+URN_NOT_RECORDED: Final = frozenset(
+    ["H5", "P1", "P2", "P3", "R1", "R2", "R5", "T0", "T1", "T2", "T3", "T4", "Z1"]
+)
+FOSTER: Final = frozenset(["U1", "U2", "U3", "U4", "U5", "U6"])
+ADOPTION_PLACEMENT: Final = frozenset(["A3", "A4", "A5", "A6"])
+
+# Provider codes allowed with each placement (rules 527-531, 550): PR0 only with P1; PR1/PR2 not with
+# P1, R2, R5; PR3 not with P1, A3-A6, K1, K2, U1-U6; PR4/PR5 not with P1.
+PROVIDERS: Final[dict[str, dict[str, float]]] = {
+    "P1": {"PR0": 1},
+    "R2": {"PR3": 1},
+    "R5": {"PR3": 1},
+    "K1": {"PR1": 30, "PR2": 20, "PR4": 50},
+    "K2": {"PR1": 20, "PR4": 75, "PR5": 5},
+    "K3": {"PR1": 15, "PR4": 75, "PR5": 10},
+    "H5": {"PR1": 15, "PR4": 75, "PR5": 10},
+    "S1": {"PR1": 20, "PR3": 20, "PR4": 50, "PR5": 10},
+    "R1": {"PR1": 30, "PR3": 30, "PR4": 40},
+    "R3": {"PR1": 50, "PR4": 40, "PR5": 10},
+    "P3": {"PR4": 100},
+    "FOSTER": {"PR1": 62, "PR4": 33, "PR5": 5},
+    "ADOPTION": {"PR1": 55, "PR2": 15, "PR4": 10, "PR5": 20},
+}
+
+
+def providers_for(place: str) -> dict[str, float]:
+    if place in FOSTER:
+        return PROVIDERS["FOSTER"]
+    if place in ADOPTION_PLACEMENT:
+        return PROVIDERS["ADOPTION"]
+    return PROVIDERS[place]
+
+
+# Participation in reviews (REVIEW_CODE): PN0 under 4 at the review (rules 440/441), PN1-PN7 from 4.
+REVIEW_CODES_4_AND_OVER: Final = {
+    "PN1": 45,
+    "PN2": 10,
+    "PN3": 20,
+    "PN4": 10,
+    "PN5": 5,
+    "PN6": 5,
+    "PN7": 5,
+}
+
+# Reasons for no SDQ score (SDQ_REASON). SDQ1 (under 4) is never used for 4+ (rule 157).
+SDQ_REASONS: Final = ("SDQ2", "SDQ3", "SDQ4", "SDQ5")
+
+# Social worker change reasons (SW_REASON, rule SW13STG1).
+SW_REASONS: Final = {
+    "MANAGE": 25, "FCONTA": 5, "LEFTRL": 30, "ORGRST": 15, "TSPROC": 10, "ABSENC": 5,
+    "CHCHAN": 3, "PCCHAN": 2, "OTHERS": 5,
+}  # fmt: skip
+
+# A letter check (CIN rule 1510): weights 2..13 on characters 2..13, remainder mod 23 indexes this.
+UPN_CHECK_LETTERS: Final = "ABCDEFGHJKLMNPQRTUVWXYZ"
