@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datamonger.validation.rule import fx, rule
+from datamonger.validation.rule import RuleDecl, fx, rule
 from datamonger.validation.templates import blank_if, no_overlap, query, required_if, select, where
 
 TEMP = "('T0', 'T1', 'T2', 'T3', 'T4')"
@@ -18,7 +18,7 @@ NEXT = 'LEFT JOIN "Episodes" n ON n.CHILD = t.CHILD AND n.seq = t.seq + 1'
 DOB = {"Header": ["DOB=01/06/2010"]}  # a child aged 15 at the start of 2026/27
 
 
-def _age_place(code: str, place: str, years: int, young: str, old: str):  # type: ignore[no-untyped-def]
+def _age_place(code: str, place: str, years: int, young: str, old: str) -> RuleDecl:
     return rule(
         code,
         where("Episodes", f"t.PLACE IN {place} AND age(h.DOB, t.DECOM) < {years}", header=True),
@@ -31,7 +31,7 @@ def _age_place(code: str, place: str, years: int, young: str, old: str):  # type
     )
 
 
-def _age_rec(code: str, cond: str, rec: str, fail_dec: str, ok_dec: str):  # type: ignore[no-untyped-def]
+def _age_rec(code: str, cond: str, rec: str, fail_dec: str, ok_dec: str) -> RuleDecl:
     return rule(
         code,
         where(
@@ -48,7 +48,7 @@ def _age_rec(code: str, cond: str, rec: str, fail_dec: str, ok_dec: str):  # typ
     )
 
 
-def _too_long(code: str, cond: str, days: int, value: str):  # type: ignore[no-untyped-def]
+def _too_long(code: str, cond: str, days: int, value: str) -> RuleDecl:
     return rule(
         code,
         where(
@@ -69,7 +69,7 @@ def _plus(day: str, n: int) -> str:
     return d.strftime("%d/%m/%Y")
 
 
-def _provider(code: str, provider: str, places: str, bad: str, good: str):  # type: ignore[no-untyped-def]
+def _provider(code: str, provider: str, places: str, bad: str, good: str) -> RuleDecl:
     return rule(
         code,
         where("Episodes", f"t.PLACE_PROVIDER = '{provider}' AND t.PLACE IN {places}"),

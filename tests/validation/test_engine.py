@@ -1,0 +1,96 @@
+"""The engine's behaviour beyond single rules: skipped reasons, failing rules, values, exit codes."""
+
+from __future__ import annotations
+
+from datamonger.store import Store
+from datamonger.validation import engine, registry
+from datamonger.validation.fixtures import load_rows
+from datamonger.validation.rule import RuleDecl, parse_rows, rule
+from datamonger.validation.templates import query
+
+HEADER = parse_rows(
+    "CHILD=1 SEX=M DOB=01/06/2010 ETHNIC=WBRI", "CHILD=2 SEX=X DOB=01/06/2011 ETHNIC=wbri"
+)
+
+
+def _store(**tables: list[str]) -> Store:
+    store = Store(":memory:")
+    rows = {"Header": HEADER, **{t: parse_rows(*r) for t, r in tables.items()}}
+    load_rows(store, "ssda903", 2027, rows)
+    return store
+
+
+def test_issue_carries_values_as_written_and_the_dfe_message() -> None:
+    with _store() as store:
+        report = engine.validate(store, "ssda903", 2027, rules=["101", "103"])
+    assert [(i.rule, i.line, i.child, i.values) for i in report.issues] == [
+        ("101", 3, "2", {"SEX": "X"})
+    ]
+    issue = report.issues[0]
+    assert issue.message == "The child or young person’s reported sex is not valid."
+    assert (issue.table, issue.file, issue.severity, issue.fields) == (
+        "Header",
+        "Header.csv",
+        "error",
+        ("SEX",),
+    )
+    assert report.exit_code == 1
+
+
+def test_overlapping_periods_report_both_rows() -> None:
+    with _store(
+        Missing=["MIS_START=01/05/2026 MIS_END=01/07/2026", "MIS_START=01/06/2026"]
+    ) as store:
+        report = engine.validate(store, "ssda903", 2027, rules=["574"])
+    assert [(i.table, i.line) for i in report.issues] == [("Missing", 2), ("Missing", 3)]
+
+
+def test_rule_needing_last_year_is_skipped_with_the_reason(monkeypatch) -> None:
+    decl = rule(
+        "202",
+        query(
+            "SELECT 'Header' AS \"table\", source_file, source_line, CHILD_raw AS child FROM Header_last",
+            "Header",
+        ),
+        needs=("previous",),
+    )
+    _patch(monkeypatch, decl)
+    with _store() as store:
+        report = engine.validate(store, "ssda903", 2027, rules=["202"])
+        assert [(s.rule, s.category) for s in report.skipped] == [("202", "skipped")]
+        assert "last year" in report.skipped[0].reason
+        load_rows(store, "ssda903", 2026, {"Header": parse_rows("CHILD=9")}, group=3)
+        report = engine.validate(store, "ssda903", 2027, rules=["202"])
+        assert not report.skipped and report.rules_run == [("ssda903", 2027, "202")]
+
+
+def test_rules_needing_providers_or_postcodes_are_skipped_without_them(monkeypatch) -> None:
+    _patch(monkeypatch, rule("1008", query("SELECT 1", "Episodes"), needs=("providers",)))
+    with _store() as store:
+        report = engine.validate(store, "ssda903", 2027, rules=["1008"], postcodes=None)
+    assert report.skipped[0].reason.startswith("needs Ofsted")
+
+
+def test_a_rule_that_raises_is_reported_as_rule_failed_and_others_still_run(monkeypatch) -> None:
+    broken = rule("233", query('SELECT no_such_column FROM "Episodes"', "Episodes"))
+    _patch(monkeypatch, broken)
+    with _store() as store:
+        report = engine.validate(store, "ssda903", 2027, rules=["101", "233"])
+    assert [(s.rule, s.category) for s in report.skipped] == [("233", "rule_failed")]
+    assert [i.rule for i in report.issues] == ["101"]
+    assert report.exit_code == 2
+    assert report.summary()["rules_failed"] == 1
+
+
+def test_postcodes_give_placement_la_and_distance() -> None:
+    eps = ["DECOM=01/05/2026 LS=C2 HOME_POST=SW1A_1AA PL_POST=m1_1ae PLACE_PROVIDER=PR1"]
+    with _store(Episodes=eps) as store:
+        engine.validate(store, "ssda903", 2027, rules=["101"], la="352")
+        row = store.con.execute('SELECT PL_LA, PL_LOCATION, PL_DISTANCE FROM "Episodes"').fetchone()
+    assert row == ("E08000003", "IN", 162.9)
+
+
+def _patch(monkeypatch, decl: RuleDecl) -> None:
+    rules = dict(registry.all_rules("ssda903"))
+    rules[decl.code] = registry._complete("ssda903", decl, "test")
+    monkeypatch.setattr(registry, "all_rules", lambda name: rules if name == "ssda903" else {})
