@@ -111,10 +111,14 @@ def prepare_cin(con: duckdb.DuckDBPyConnection, period: Period, settings: Settin
                upper(trim(ReasonForClosure)) AS closure_reason,
                row_number() OVER (
                    PARTITION BY LAchildID,
-                       coalesce(CINreferralDate::VARCHAR, collection_year || '#' || CINdetailsID)
+                       coalesce(CINreferralDate::VARCHAR, collection_year || '#' || CINdetailsID),
+                       occurrence
                    ORDER BY {pref}) AS version_rank,
                source_file, source_line
-        FROM cin_episodes""")
+        FROM (SELECT *, row_number() OVER (
+                  PARTITION BY collection_year, LAchildID, CINreferralDate ORDER BY CINdetailsID)
+                  AS occurrence
+              FROM cin_episodes)""")
     con.execute("""
         CREATE OR REPLACE TEMP TABLE dm_cin_episodes AS
         SELECT e.LAchildID AS child_id, e.collection_year, e.CINdetailsID,
@@ -222,10 +226,14 @@ def prepare_903(con: duckdb.DuckDBPyConnection, period: Period, settings: Settin
         CREATE OR REPLACE TEMP TABLE dm_903_episode_versions AS
         SELECT CHILD AS child_id, collection_year, DECOM, DEC, upper(trim(REC)) AS REC,
                row_number() OVER (
-                   PARTITION BY CHILD, coalesce(DECOM::VARCHAR, collection_year || '#' || source_line)
+                   PARTITION BY CHILD,
+                       coalesce(DECOM::VARCHAR, collection_year || '#' || source_line), occurrence
                    ORDER BY {pref}) AS version_rank,
                source_file, source_line
-        FROM ssda903_episodes""")
+        FROM (SELECT *, row_number() OVER (
+                  PARTITION BY collection_year, CHILD, DECOM ORDER BY source_file, source_line)
+                  AS occurrence
+              FROM ssda903_episodes)""")
     first_year = con.execute("SELECT min(collection_year) FROM ssda903_episodes").fetchone()
     first = first_year[0] if first_year and first_year[0] else period.collection_year
     earliest = f"DATE '{first - 1}-04-01'"
