@@ -48,7 +48,9 @@ ABUSE = Weighted(P.CATEGORY_OF_ABUSE)
 CLOSURE = Weighted(P.CLOSURE_REASON)
 CIN_AGE = Weighted(P.CIN_AGE_BANDS)
 START_AGE = Weighted(P.CLA_START_AGE)
-EXIT = Weighted(P.CARE_EXIT).without("E15")
+EXIT = Weighted(
+    {k: w * P.LONG_PATH_BOOST.get(k, 1.0) for k, w in P.CARE_EXIT.items() if k != "E15"}
+)
 ICPC_DAYS = Banded(P.ICPC_WORKING_DAYS)
 CPP_DAYS = Banded(P.CPP_LENGTH_DAYS)
 PLAN_DAYS = Banded(P.CIN_PLAN_DAYS)
@@ -166,7 +168,7 @@ class Simulator:
             min_end = None
             if ep.closure is None or ep.closure >= w.end:
                 break
-            if rng.random() >= P.REREFERRAL_RATE * 1.6:
+            if rng.random() >= P.REREFERRAL_RATE * P.REREFERRAL_CALIBRATION:
                 break
             referral = ep.closure + 1 + int(rng.expovariate(1 / 150))
             if referral > w.end:
@@ -214,7 +216,7 @@ class Simulator:
             s47 is None
             and min_end is None
             and care_from is None
-            and rng.random() < P.NOT_IN_NEED_RATE / 0.6
+            and rng.random() < P.NOT_IN_NEED_RATE * P.NOT_IN_NEED_CALIBRATION
         ):
             factors: tuple[str, ...] = (
                 ("21",)
@@ -521,7 +523,7 @@ class Simulator:
                 return "foster"
             return "home" if r < 0.95 else "school"
         if age >= 10:
-            if r < 0.68:
+            if r < 0.75:
                 return "foster"
             if r < 0.93:
                 return "home"
@@ -746,9 +748,10 @@ class Simulator:
         ep.plans.append(CinPlan(ep.assessments[0].authorised + 1, None))
         child.cin.append(ep)
         ls = "V4" if rng.random() < 0.8 else "V3"
-        place = rng.choice(("K2", "U4", "U6")) if ls == "V4" else rng.choice(("U4", "U6"))
+        # Not long-term fostering (U1/U4, rule 384); no postcodes and no URN (rules 214, 398).
+        place = rng.choice(("K2", "U6", "U6")) if ls == "V4" else "U6"
         provider = Weighted(codes.providers_for(place))(rng)
-        urn = "" if place in codes.URN_NOT_RECORDED else f"SC{rng.randint(100000, 999999)}"
+        urn = ""
         gap = rng.randint(25, 50)
         t = max(w.start - 200, ep.assessments[0].authorised + 1) + rng.randint(0, gap)
         while t < w.end - 3:

@@ -63,10 +63,16 @@ REFERRAL_SOURCE: Final = {
 
 # Referrals within 12 months of a previous referral: c1 rereferral_percent 22.6 (LAIT:ReReferral).
 REREFERRAL_RATE: Final = 0.226
+# Chance of a further referral after a CIN episode closes, as a multiple of REREFERRAL_RATE: about
+# 1.9 makes referrals within 12 months of another ~22% of referrals (measured on 20,000 children).
+REREFERRAL_CALIBRATION: Final = 1.9
 # Referrals with no further action: c1 no_further_action_percent 6.5.
 NFA_RATE: Final = 0.065
 # Referrals assessed as not in need: c1 not_in_need_percent 30.8.
 NOT_IN_NEED_RATE: Final = 0.308
+# Not-in-need is drawn only for referrals without S47, NFA or care (about half of them): this factor
+# brings RC8 closures near NOT_IN_NEED_RATE of all referrals.
+NOT_IN_NEED_CALIBRATION: Final = 2.0
 # Assessments completed within 45 working days: LAIT:Continue_Assess_Comp 85.7.
 ASSESSMENT_45WD: Final = 0.857
 
@@ -151,6 +157,10 @@ CARE_EXIT: Final = {
     "E3": 2.0, "E9": 1.0, "E14": 2.5, "E15": 0.5, "E7": 0.5, "E16": 0.5,
 }  # fmt: skip
 
+# Long periods of care are less often seen ending inside a short window than short ones: their exits
+# are drawn more often so that the share of leavers adopted or on SGOs lands near the figures above.
+LONG_PATH_BOOST: Final = {"E11": 1.9, "E12": 1.9, "E45": 1.6, "E46": 1.6, "E47": 1.6, "E48": 1.6}
+
 # Placement type families at 31 March: LAIT LAC_Foster_Placements 67, LAC_SecHome_And_ChildHome 12,
 # LAC_Ind_SInd_Liv_Arr 9, LAC_Parents_OR_Others 6, LAC_Other_Place_Inc_Unreg 3,
 # LAC_Other_Res_Settings 1; placed for adoption ~2 (ASSUMPTION).
@@ -160,7 +170,7 @@ FOSTER_KINSHIP_SHARE: Final = 0.2
 OUT_OF_AREA_SHARE: Final = 0.4
 # Placement moves per year in care, tuned so that about LAIT:LACStable_2016on 10% of children looked
 # after on 31 March had 3+ placements in the year.
-PLACEMENT_MOVES_PER_YEAR: Final = 0.55
+PLACEMENT_MOVES_PER_YEAR: Final = 0.7
 # Temporary placements (T1/T2/T3) among placement changes. ASSUMPTION.
 TEMPORARY_PLACEMENT_SHARE: Final = 0.04
 # Reasons for placement change. ASSUMPTION, shaped on la_cla_during_year_new_placements.csv.
