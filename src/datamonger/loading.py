@@ -22,7 +22,7 @@ from datamonger.problems import Problem, Refused, Severity
 from datamonger.readers import csv_reader, detect, xlsx_reader
 from datamonger.readers.base import Limits, Stage
 from datamonger.returns import TableSpec, collection_year_of, label, ssda903
-from datamonger.store import BY_STORE_NAME, Store
+from datamonger.store import BY_STORE_NAME, BadValue, Store
 
 SUFFIXES = {
     ".csv",
@@ -170,8 +170,9 @@ def load_paths(
         group.tables.update(dict.fromkeys(result.tables, file))
         report.problems += result.problems
         report.files_loaded.append(file)
-        _flag_bad_values(store, group.id, file, report)
 
+    for group in groups:
+        _flag_bad_values(store, group.id, report)
     _commit(groups, store, report, year, la)
     store.log_problems(report.problems)
     return report
@@ -201,8 +202,15 @@ def _refuse(report: LoadReport, file: str, problem: Problem) -> None:
     report.problems.append(problem)
 
 
-def _flag_bad_values(store: Store, group_id: int, file: str, report: LoadReport) -> None:
-    bad = store.bad_values(group_id, file)
+def _flag_bad_values(store: Store, group_id: int, report: LoadReport) -> None:
+    by_file: dict[str, list[BadValue]] = {}
+    for b in store.bad_values(group_id):
+        by_file.setdefault(b.file, []).append(b)
+    for file, bad in by_file.items():
+        _report_bad_values(file, bad, report)
+
+
+def _report_bad_values(file: str, bad: list[BadValue], report: LoadReport) -> None:
     kinds = {"date": ("bad_date", "a date"), "int": ("bad_number", "a whole number")}
     kinds["bool"] = ("bad_boolean", "true or false")
     kinds["datetime"] = ("bad_date", "a date and time")

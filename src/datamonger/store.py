@@ -174,20 +174,23 @@ class Store:
                 self._staged.add(target)
             self._staged.discard(name)
 
-    def bad_values(self, group: int, file: str) -> list[BadValue]:
+    def bad_values(self, group: int) -> list[BadValue]:
         """Values that were written but could not be read as their type (kept raw, flagged)."""
-        out: list[BadValue] = []
+        parts = []
         for name in sorted(n for n in self._staged if n.startswith(f"stage_{group}_")):
             spec = BY_STORE_NAME[name.split("_", 2)[2]]
             for f in spec.typed():
-                rows = self.con.execute(
-                    f"SELECT source_line, {q(f.name + '_raw')} FROM {name} "
-                    f"WHERE source_file = ? AND {q(f.name)} IS NULL "
-                    f"AND nullif(trim({q(f.name + '_raw')}), '') IS NOT NULL ORDER BY source_line",
-                    [file],
-                ).fetchall()
-                out += [BadValue(file, line, spec.name, f.name, f.type, v) for line, v in rows]
-        return out
+                parts.append(
+                    f"SELECT source_line, '{spec.name}' AS t, '{f.name}' AS f, '{f.type}' AS ty, "
+                    f"{q(f.name + '_raw')} AS v, source_file FROM {name} "
+                    f"WHERE {q(f.name)} IS NULL AND nullif(trim({q(f.name + '_raw')}), '') IS NOT NULL"
+                )
+        if not parts:
+            return []
+        rows = self.con.execute(
+            " UNION ALL ".join(parts) + " ORDER BY source_file, source_line, t, f"
+        ).fetchall()
+        return [BadValue(file, line, t, f, ty, v) for line, t, f, ty, v, file in rows]
 
     def staged_rows(self, group: int) -> dict[str, int]:
         out = {}
@@ -225,7 +228,8 @@ class Store:
             ).fetchone()
             replaced = bool(before and before[0])
             for spec in specs:
-                con.execute(f"DELETE FROM {spec.store_name} WHERE collection_year = ?", [year])
+                if replaced:
+                    con.execute(f"DELETE FROM {spec.store_name} WHERE collection_year = ?", [year])
                 name = self.stage_name(spec, group)
                 if name in self._staged:
                     con.execute(f"INSERT INTO {spec.store_name} SELECT ?, * FROM {name}", [year])

@@ -12,9 +12,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from datamonger.problems import Problem, Refused, Severity
-from datamonger.readers.base import Chunker, FileResult, Limits, Stage
+from datamonger.readers.base import FileResult, Limits, Stage
 from datamonger.readers.tabular import match_table, stage_rows
-from datamonger.returns import ssda903
 
 _CHUNK = 1 << 20
 
@@ -57,10 +56,7 @@ def read(path: Path, stage: Stage, limits: Limits) -> FileResult:
         rows = _numbered_rows(csv.reader(fh), file)
         header_line, header = _first_nonblank(rows, file)
         spec = match_table(header, file, header_line)
-        chunker = Chunker(stage, ssda903.DATE_FORMAT)
-        stage_rows(spec, header, rows, chunker, result, limits, file)
-        chunker.flush()
-    result.tables = {spec.name: chunker.counts.get(spec.name, 0)}
+        result.tables = {spec.name: stage_rows(spec, header, rows, stage, result, limits, file)}
     if encoding == "cp1252":
         result.problems.append(
             Problem(

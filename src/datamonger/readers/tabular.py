@@ -5,10 +5,10 @@ turning numbered rows into staged rows without losing any.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from datamonger.problems import Problem, Refused, Severity
-from datamonger.readers.base import Chunker, FileResult, Limits
+from datamonger.readers.base import CHUNK_ROWS, FileResult, Limits, Stage
 from datamonger.returns import TableSpec, ssda903
 
 MAX_LISTED = 20  # problems of one kind listed one by one before they are summed up
@@ -83,53 +83,71 @@ def stage_rows(
     spec: TableSpec,
     header: Sequence[str],
     rows: Iterable[tuple[int, Sequence[str | None]]],
-    chunker: Chunker,
+    stage: Stage,
     result: FileResult,
     limits: Limits,
     file: str,
     where: str = "",
-) -> None:
-    """Stage numbered rows under the header; refuse the file on a row that cannot be read whole."""
+) -> int:
+    """Stage numbered rows under the header, column-wise in chunks; return how many were staged.
+
+    The file is refused on a row that cannot be read whole. This loop runs once per row of every
+    table, so it does as little per row as it can and builds columns only when a chunk is full.
+    """
     names = [n.strip().lstrip("\ufeff").strip() for n in header]
     width = len(names)
     while width and names[width - 1] == "":
         width -= 1
+    names = names[:width]
     blank: list[int] = []
     short: list[int] = []
+    lines: list[int] = []
+    body: list[Sequence[str | None]] = []
+    staged = 0
+    limit = limits.max_field_chars
+    pad: tuple[None, ...] = (None,) * width
+
+    def flush() -> None:
+        nonlocal staged
+        if not lines:
+            return
+        columns = list(zip(*body, strict=True))
+        chunk: dict[str, list[Any]] = {"source_line": list(lines)}
+        for name, col in zip(names, columns, strict=True):
+            chunk[name] = [v or None for v in col]  # an empty cell is nothing written
+        stage(spec, chunk, ssda903.DATE_FORMAT)
+        staged += len(lines)
+        lines.clear()
+        body.clear()
+
     for line, cells in rows:
-        if all(c is None or c.strip() == "" for c in cells):
+        joined = "".join(c for c in cells if c)
+        if not joined.strip():
             blank.append(line)
             continue
-        if len(cells) > width and any(c not in (None, "") for c in cells[width:]):
-            raise Refused(
-                Problem(
-                    Severity.ERROR,
-                    "ragged_row",
-                    f"{where}Line {line} has {len(cells)} cells but the header has {width} columns.",
-                    file=file,
-                    line=line,
-                    hint="A value probably contains an unquoted comma; quote it or remove it.",
-                )
-            )
-        if len(cells) < width:
-            short.append(line)
-        row: dict[str, str | None] = {"source_line": line}  # type: ignore[dict-item]
-        for name, value in zip(names[:width], cells, strict=False):
-            if value is not None and len(value) > limits.max_field_chars:
+        n = len(cells)
+        if n != width:
+            if n > width and any(cells[width:]):
                 raise Refused(
                     Problem(
                         Severity.ERROR,
-                        "field_too_long",
-                        f"{where}The value in column {name} on line {line} is {len(value):,} "
-                        f"characters long; the limit is {limits.max_field_chars:,}.",
+                        "ragged_row",
+                        f"{where}Line {line} has {n} cells but the header has {width} columns.",
                         file=file,
                         line=line,
-                        column=name,
-                        hint="Check the export: no field of a return is that long.",
+                        hint="A value probably contains an unquoted comma; quote it or remove it.",
                     )
                 )
-            row[name] = None if value == "" else value
-        chunker.add(spec, row)
+            if n < width:
+                short.append(line)
+            cells = (tuple(cells) + pad)[:width]
+        if len(joined) > limit:
+            _check_lengths(names, cells, limit, file, line, where)
+        lines.append(line)
+        body.append(cells)
+        if len(lines) >= CHUNK_ROWS:
+            flush()
+    flush()
     if blank:
         result.problems.append(
             Problem(
@@ -151,6 +169,26 @@ def stage_rows(
                 line=short[0],
             )
         )
+    return staged
+
+
+def _check_lengths(
+    names: Sequence[str], cells: Sequence[str | None], limit: int, file: str, line: int, where: str
+) -> None:
+    for name, value in zip(names, cells, strict=False):
+        if value is not None and len(value) > limit:
+            raise Refused(
+                Problem(
+                    Severity.ERROR,
+                    "field_too_long",
+                    f"{where}The value in column {name} on line {line} is {len(value):,} "
+                    f"characters long; the limit is {limit:,}.",
+                    file=file,
+                    line=line,
+                    column=name,
+                    hint="Check the export: no field of a return is that long.",
+                )
+            )
 
 
 def _lines(lines: list[int]) -> str:

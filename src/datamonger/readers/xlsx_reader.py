@@ -12,9 +12,8 @@ from pathlib import Path
 import fastexcel
 
 from datamonger.problems import Problem, Refused, Severity
-from datamonger.readers.base import Chunker, FileResult, Limits, Stage
+from datamonger.readers.base import FileResult, Limits, Stage
 from datamonger.readers.tabular import match_table, stage_rows
-from datamonger.returns import ssda903
 
 _EXCEL_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?: 00:00:00)?$")
 
@@ -43,7 +42,6 @@ def read(path: Path, stage: Stage, limits: Limits) -> FileResult:
             )
         ) from None
     result = FileResult("ssda903")
-    chunker = Chunker(stage, ssda903.DATE_FORMAT)
     for idx, sheet in enumerate(names):
         where = f"Sheet '{sheet}': "
         data = reader.load_sheet(idx, header_row=None, dtypes="string", skip_rows=0)
@@ -77,8 +75,7 @@ def read(path: Path, stage: Stage, limits: Limits) -> FileResult:
             (line, [_as_written(v, h in dates) for h, v in zip(hdr, r, strict=False)])
             for line, r in numbered[start + 1 :]
         )
-        before = chunker.counts.get(spec.name, 0)
-        stage_rows(spec, [c or "" for c in header], body, chunker, result, limits, file, where)
-        result.tables[spec.name] = chunker.counts.get(spec.name, 0) - before
-    chunker.flush()
+        result.tables[spec.name] = stage_rows(
+            spec, [c or "" for c in header], body, stage, result, limits, file, where
+        )
     return result
