@@ -241,7 +241,7 @@ class Simulator:
                     cpp.end = min_end
                 self.cpp_reviews(rng, cpp)
                 assert cpp.end is not None
-                last = cpp.end
+                last = max(last, cpp.end)  # rule 8565: nothing after the closure
         elif s47 is not None:
             last = max(last, s47.start)
         if care_from is not None:
@@ -257,7 +257,7 @@ class Simulator:
             if min_end is not None and plan_end < min_end:
                 plan_end = min_end + rng.randint(0, 200)
             ep.plans.append(CinPlan(plan_start, plan_end))
-            last = plan_end
+            last = max(last, plan_end)
         elif min_end is not None and last < min_end:
             last = min_end
         ep.closure = last + rng.randint(0, 14)
@@ -333,7 +333,7 @@ class Simulator:
         self.care_history(rng, child, entry, leave, exit_code, plan, ep.need or "N1")
         closure = child.left_care
         if closure is not None:
-            ep.closure = closure + rng.randint(0, 20)
+            ep.closure = max(closure, _last_activity(ep)) + rng.randint(0, 20)  # rule 8565
             ep.closure_reason = _cin_closure_for(exit_code)
             if ep.closure > w.end:
                 ep.closure, ep.closure_reason = None, None
@@ -790,6 +790,15 @@ class Simulator:
         child.care_leaver = True
         child.left_care = min(leave, add_years(birth, 18))
         return child
+
+
+def _last_activity(ep: CinEpisode) -> Day:
+    days = [ep.referral]
+    days += [a.authorised for a in ep.assessments]
+    days += [s.icpc if s.icpc is not None else s.start for s in ep.section47s]
+    days += [c.end for c in ep.cpps if c.end is not None]
+    days += [p.end if p.end is not None else p.start for p in ep.plans]
+    return max(days)
 
 
 def _factor_order(code: str) -> tuple[int, str]:
