@@ -1,0 +1,136 @@
+"""Shared pieces of the CIN plan, CPP, S47 and assessment packs (no rules here).
+
+- `involving(from_, where, ...)`: a hand-written query reporting every row an issue involves. The
+  FROM clause joins the tables under short aliases; each (alias, table) pair named is reported.
+- `WorkingDaysQuery`: a hand-written query whose `{wd_cutoff_N}` placeholders become the last day
+  that is more than N working days before the end of the collection year (England-and-Wales
+  bank holidays and weekends excluded, `datamonger.workdays`' day-0 convention).
+- `cfx(...)`: compact CIN fixtures, with LAchildID and the generated keys defaulting to 1.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from datamonger import workdays
+from datamonger.returns import cin
+from datamonger.validation.rule import Context, Fixture
+
+
+# --- SQL ----------------------------------------------------------------------------------------
+def same_episode(a: str, b: str = "e") -> str:
+    """Join condition: the rows under aliases `a` and `b` belong to the same child and CINdetails
+    element (b may be the CINdetails row itself)."""
+    return f"{b}.CHILD = {a}.CHILD AND {b}.CINdetailsID = {a}.CINdetailsID"
+
+
+def same_row(a: str, b: str) -> str:
+    return f"({a}.source_file = {b}.source_file AND {a}.source_line = {b}.source_line)"
+
+
+def involving(from_: str, where: str, *report: tuple[str, str]) -> str:
+    """Every row of the (alias, table) pairs in `report` taking part in a match of
+    `SELECT ... FROM from_ WHERE where`, as the engine wants them."""
+    parts = [
+        f"SELECT '{table}' AS \"table\", {alias}.source_file, {alias}.source_line, "
+        f"{alias}.CHILD_raw AS child FROM {from_} WHERE {where}"
+        for alias, table in report
+    ]
+    return " UNION ".join(parts)
+
+
+def rows_where(table: str, where: str, alias: str = "t") -> str:
+    """Rows of one table (alias `alias`) for which `where` holds."""
+    return involving(f'"{table}" {alias}', where, (alias, table))
+
+
+def union(*parts: str) -> str:
+    return " UNION ".join(f"({p})" for p in parts)
+
+
+# --- working days -------------------------------------------------------------------------------
+_CUTOFF = re.compile(r"\{wd_cutoff_(\d+)\}")
+
+
+def cutoff(end: dt.date, n: int) -> dt.date:
+    """The last day D with more than `n` working days after D up to and including `end`
+    (`workdays.working_days_between(D, end) > n`): a start on or before D is "more than n working
+    days before the end"."""
+    day = end
+    while workdays.working_days_between(day, end) <= n:
+        day -= dt.timedelta(days=1)
+    return day
+
+
+@dataclass(frozen=True, slots=True)
+class WorkingDaysQuery:
+    """A hand-written SELECT (see `templates.query`) that may use `{wd_cutoff_N}`."""
+
+    text: str
+    reads: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def tables(self) -> tuple[str, ...]:
+        return self.reads
+
+    def sql(self, ctx: Context) -> str:
+        text = _CUTOFF.sub(
+            lambda m: f"DATE '{cutoff(ctx.end, int(m.group(1))).isoformat()}'", self.text
+        )
+        return ctx.fill(text)
+
+    def default_fixture(self, year: int) -> Fixture | None:
+        return None
+
+
+def wd_query(text: str, *tables: str) -> WorkingDaysQuery:
+    return WorkingDaysQuery(text, tuple(tables))
+
+
+# --- fixtures -----------------------------------------------------------------------------------
+def parse(table: str, spec: str) -> dict[str, str | None]:
+    """'C=2 CINdetailsID=3 CPPstartDate=2025-06-01' -> a row of `table` as written.
+
+    C is short for LAchildID; LAchildID and the table's generated keys default to 1 ('_' stands
+    for a space; a field left out is blank; `F=` writes an empty value)."""
+    t = cin.BY_NAME[table]
+    row: dict[str, str | None] = {}
+    if "LAchildID" in t.field_names:
+        row["LAchildID"] = "1"
+    for k in t.keys:
+        row[k] = "1"
+    for token in spec.split():
+        key, _, value = token.partition("=")
+        row["LAchildID" if key == "C" else key] = value.replace("_", " ")
+    return row
+
+
+Tables = Mapping[str, Sequence[str]]
+
+
+def cfx(
+    fail: Tables,
+    ok: Tables,
+    *,
+    both: Tables | None = None,
+    flagged: Sequence[tuple[str, int]] | None = None,
+    year: int | None = None,
+) -> Fixture:
+    """A CIN fixture: failing and passing rows per table (compact form, see `parse`), rows common
+    to `both`, and the (table, line) pairs the failing set must raise (first row = line 2)."""
+
+    def build(sets: Tables) -> dict[str, list[dict[str, str | None]]]:
+        out = {t: [parse(t, s) for s in rows] for t, rows in (both or {}).items()}
+        for t, rows in sets.items():
+            out[t] = out.get(t, []) + [parse(t, s) for s in rows]
+        return out
+
+    return Fixture(
+        failing=build(fail),
+        passing=build(ok),
+        flagged=tuple(flagged) if flagged is not None else None,
+        year=year,
+    )

@@ -1,0 +1,257 @@
+"""CIN census: section 47 enquiries and initial child protection conferences (ICPC).
+
+Dates are the typed values: blank or unreadable is "missing". ICPCnotRequired is xs:boolean
+(true/1, false/0); an enquiry "without a conference" is one with no DateOfInitialCPC whose
+ICPCnotRequired is not true (false or not given). Every row an issue involves is reported.
+"""
+
+from __future__ import annotations
+
+from datamonger.validation.rule import rule
+from datamonger.validation.rules.cin.b_common import (
+    cfx,
+    involving,
+    rows_where,
+    same_episode,
+    union,
+    wd_query,
+)
+from datamonger.validation.templates import query
+
+S47 = "Section47"
+EP = "CINdetails"
+S47_EP = f'"{S47}" t JOIN "{EP}" e ON {same_episode("t")}'
+NO_ICPC = "t.DateOfInitialCPC IS NULL AND t.ICPCnotRequired IS NOT TRUE"
+
+RULES = [
+    rule(
+        "1104",
+        query(
+            union(
+                involving(S47_EP, "t.DateOfInitialCPC < e.CINreferralDate", ("t", S47), ("e", EP)),
+                rows_where(EP, "t.DateOfInitialCPC < t.CINreferralDate"),
+            ),
+            S47,
+            EP,
+        ),
+        fixture=cfx(
+            {
+                EP: [
+                    "CINreferralDate=2025-06-02",
+                    "CINdetailsID=2 CINreferralDate=2025-06-02 DateOfInitialCPC=2025-06-01",
+                ],
+                S47: ["DateOfInitialCPC=2025-06-01"],
+            },
+            {
+                EP: [
+                    "CINreferralDate=2025-06-02",
+                    "CINdetailsID=2 CINreferralDate=2025-06-02 DateOfInitialCPC=2025-06-02",
+                ],
+                S47: ["DateOfInitialCPC=2025-06-02", "CINdetailsID=3 DateOfInitialCPC=2025-06-01"],
+            },
+            flagged=[(S47, 2), (EP, 2), (EP, 3)],
+        ),
+        note="Both places an ICPC is recorded are checked against the episode's referral date: "
+        "each Section47 DateOfInitialCPC and the CINdetails' own (the public validator checks "
+        "only the first).",
+    ),
+    rule(
+        "2884",
+        query(
+            involving(S47_EP, "t.DateOfInitialCPC = e.DateOfInitialCPC", ("t", S47), ("e", EP)),
+            S47,
+            EP,
+        ),
+        fixture=cfx(
+            {EP: ["DateOfInitialCPC=2025-06-02"], S47: ["DateOfInitialCPC=2025-06-02"]},
+            {
+                EP: ["DateOfInitialCPC=2025-06-02", "CINdetailsID=2 DateOfInitialCPC=2025-06-03"],
+                S47: [
+                    "CINdetailsID=2 DateOfInitialCPC=2025-06-02",
+                    "CINdetailsID=2 DateOfInitialCPC=2025-09-01",
+                    "CINdetailsID=2",
+                ],
+            },
+            flagged=[(S47, 2), (EP, 2)],
+        ),
+        note="The same conference (same date) recorded on a Section47 and on its own CINdetails "
+        "element. Two different dates are two conferences and pass; the public validator "
+        "compares conferences across all of a child's episodes.",
+    ),
+    rule(
+        "2889",
+        query(
+            involving(S47_EP, "t.S47ActualStartDate < e.CINreferralDate", ("t", S47), ("e", EP)),
+            S47,
+            EP,
+        ),
+        fixture=cfx(
+            {EP: ["CINreferralDate=2025-06-02"], S47: ["S47ActualStartDate=2025-06-01"]},
+            {
+                EP: ["CINreferralDate=2025-06-02", "CINdetailsID=2 CINreferralDate=2025-05-01"],
+                S47: [
+                    "S47ActualStartDate=2025-06-02",
+                    "CINdetailsID=2 S47ActualStartDate=2025-05-02",
+                ],
+            },
+            flagged=[(S47, 2), (EP, 2)],
+        ),
+    ),
+    rule(
+        "8615",
+        query(
+            rows_where(
+                S47, "t.S47ActualStartDate IS NULL OR t.S47ActualStartDate > t.DateOfInitialCPC"
+            ),
+            S47,
+        ),
+        fixture=cfx(
+            {
+                S47: [
+                    "S47ActualStartDate=2025-06-03 DateOfInitialCPC=2025-06-02",
+                    "DateOfInitialCPC=2025-06-02",
+                    "ICPCnotRequired=true",
+                ]
+            },
+            {
+                S47: [
+                    "S47ActualStartDate=2025-06-02 DateOfInitialCPC=2025-06-02",
+                    "S47ActualStartDate=2025-06-02",
+                ]
+            },
+        ),
+        note="As the message says, the start date must be present on every Section47 element "
+        "(the DfE's detailed text asks for it only when a conference date is given; no other "
+        "rule requires it).",
+    ),
+    rule(
+        "8675Q",
+        wd_query(rows_where(S47, f"{NO_ICPC} AND t.S47ActualStartDate <= {{wd_cutoff_15}}"), S47),
+        fixture=cfx(
+            {
+                S47: [
+                    "S47ActualStartDate=2024-03-06",
+                    "S47ActualStartDate=2023-04-01 ICPCnotRequired=false",
+                ]
+            },
+            {
+                S47: [
+                    "S47ActualStartDate=2024-03-07",
+                    "S47ActualStartDate=2024-03-07 ICPCnotRequired=0",
+                    "S47ActualStartDate=2024-01-01 ICPCnotRequired=true",
+                    "S47ActualStartDate=2024-01-01 DateOfInitialCPC=2024-01-20",
+                ]
+            },
+            year=2024,
+        ),
+        note="Working days as `datamonger.workdays` counts them (day 0: the days after the start "
+        "up to and including 31 March, England-and-Wales bank holidays and weekends excluded): "
+        "flagged when more than 15 remain, i.e. the start is before 31 March minus 15 working "
+        "days; the start day itself is not 'before the end' by a working day. For 2023-24 "
+        "(31 March a Sunday, Good Friday 29 March) a start on Thu 7 March has 15 and passes, "
+        "Wed 6 March has 16. ICPCnotRequired not given counts as false. The public validator's "
+        "comparison is reversed (it flags recent enquiries).",
+    ),
+    rule(
+        "8715",
+        query(rows_where(S47, "t.DateOfInitialCPC < {start} OR t.DateOfInitialCPC > {end}"), S47),
+        fixture=cfx(
+            {S47: ["DateOfInitialCPC=2025-03-31", "DateOfInitialCPC=2026-04-01"]},
+            {
+                S47: [
+                    "DateOfInitialCPC=2025-04-01",
+                    "DateOfInitialCPC=2026-03-31",
+                    "ICPCnotRequired=1",
+                ]
+            },
+        ),
+    ),
+    rule(
+        "8740",
+        query(
+            rows_where(
+                S47,
+                f"{NO_ICPC} AND (t.S47ActualStartDate < {{start}} OR t.S47ActualStartDate > {{end}})",
+            ),
+            S47,
+        ),
+        fixture=cfx(
+            {
+                S47: [
+                    "S47ActualStartDate=2025-03-31",
+                    "S47ActualStartDate=2026-04-01 ICPCnotRequired=false",
+                ]
+            },
+            {
+                S47: [
+                    "S47ActualStartDate=2025-04-01",
+                    "S47ActualStartDate=2026-03-31 ICPCnotRequired=false",
+                    "S47ActualStartDate=2025-03-31 ICPCnotRequired=true",
+                    "S47ActualStartDate=2025-03-01 DateOfInitialCPC=2025-04-02",
+                ]
+            },
+        ),
+        note="An enquiry with no conference date and ICPCnotRequired not true (false or not "
+        "given) must have started in the collection year.",
+    ),
+    rule(
+        "8839",
+        query(
+            rows_where(
+                S47,
+                f'{NO_ICPC} AND (SELECT count(*) FROM "{S47}" o WHERE {same_episode("t", "o")} '
+                "AND o.DateOfInitialCPC IS NULL AND o.ICPCnotRequired IS NOT TRUE) > 1",
+            ),
+            S47,
+        ),
+        fixture=cfx(
+            {
+                S47: [
+                    "S47ActualStartDate=2025-06-02",
+                    "S47ActualStartDate=2025-07-01 ICPCnotRequired=0",
+                ]
+            },
+            {
+                S47: [
+                    "S47ActualStartDate=2025-06-02",
+                    "S47ActualStartDate=2025-07-01 ICPCnotRequired=true",
+                    "S47ActualStartDate=2025-08-01 DateOfInitialCPC=2025-08-20",
+                    "CINdetailsID=2 S47ActualStartDate=2025-09-01",
+                ]
+            },
+        ),
+        note="Open: no conference date and ICPCnotRequired not true. Every open enquiry of the "
+        "episode is reported.",
+    ),
+    rule(
+        "8870Q",
+        query(rows_where(S47, "isodow(t.InitialCPCtarget) >= 6"), S47),
+        fixture=cfx(
+            {S47: ["InitialCPCtarget=2025-06-07", "InitialCPCtarget=2025-06-08"]},
+            {
+                S47: [
+                    "InitialCPCtarget=2025-06-06",
+                    "InitialCPCtarget=2025-06-09",
+                    "InitialCPCtarget=",
+                ]
+            },
+        ),
+        note="Saturday or Sunday only: a target on a bank holiday is not a weekend.",
+    ),
+    rule(
+        "8875",
+        query(rows_where(S47, "isodow(t.DateOfInitialCPC) >= 6"), S47),
+        fixture=cfx(
+            {S47: ["DateOfInitialCPC=2025-06-07", "DateOfInitialCPC=2025-06-08"]},
+            {
+                S47: [
+                    "DateOfInitialCPC=2025-06-06",
+                    "DateOfInitialCPC=2025-06-09",
+                    "DateOfInitialCPC=",
+                ]
+            },
+        ),
+        note="Saturday or Sunday, on Section47 (the table the DfE names); a bank holiday is not a "
+        "weekend.",
+    ),
+]
