@@ -162,6 +162,24 @@ def _episode(n: list[Node], ep: CinEpisode, start: Day, end: Day) -> None:
     n.append(Node(CLOSE, 3, t))
 
 
+# Leaves that are table rows themselves (one row per element); other leaves belong to the row of
+# their parent element, and ChildIdentifiers/ChildCharacteristics to the row of the Child.
+ROW_LEAVES = frozenset({"Disability", "AssessmentFactors", "CPPreviewDate"})
+CHILD_PARTS = frozenset({"ChildIdentifiers", "ChildCharacteristics"})
+
+
+def row_anchor(nodes: list[Node], i: int) -> int:
+    """Index of the node whose line is the line of the row that node `i` belongs to, as the
+    readers and the validator report it."""
+    if nodes[i].tag in ROW_LEAVES:
+        return i
+    depth = nodes[i].depth
+    for j in range(i - 1, -1, -1):
+        if nodes[j].kind == OPEN and nodes[j].depth == depth - 1:
+            return 0 if nodes[j].tag in CHILD_PARTS else j
+    return 0
+
+
 INDENT = ["  " * d for d in range(8)]
 
 

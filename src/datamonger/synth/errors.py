@@ -26,7 +26,7 @@ class Truth:
     rule: str
     table: str
     file: str  # relative to the output directory
-    line: int
+    line: int  # CSV: the row's line (header = 1); XML: the line of the element forming the row
     child: str
     field: str
     value: str
@@ -113,7 +113,7 @@ ROW_ERRORS: tuple[RowError, ...] = (
     RowError("392c", "Episodes", "HOME_POST", lambda row, rng: rng.choice(BAD_POSTCODES) if row[10] else None),
     RowError("166", "Reviews", "REVIEW", _set("")),
     RowError("167", "Reviews", "REVIEW_CODE", _set("PN9")),
-    RowError("104", "UASC", "DUC", _bad_date(2)),
+    RowError("104", "UASC", "DUC", _bad_date(3)),
     RowError("INT36", "UASC", "CHILD", None),
     RowError("180", "OC2", "SDQ_SCORE", _if_present(2, "41")),
     RowError("196", "OC2", "SDQ_REASON", _if_present(3, "SDQ9")),

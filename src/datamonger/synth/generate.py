@@ -166,7 +166,7 @@ def write_cin(
             nodes = cin_xml.child_nodes(child, year)
             if error_rate > 0 and rng.random() < error_rate:
                 for node, e in errors.inject_child(nodes, year, rng):
-                    at = line + 1 + next(k for k, x in enumerate(nodes) if x is node)
+                    at = line + 1 + cin_xml.row_anchor(nodes, _position(nodes, node))
                     truth.append(
                         errors.Truth(
                             "cin",
@@ -195,3 +195,7 @@ def write_ground_truth(path: Path, truth: list[errors.Truth]) -> None:
             w.writerow(
                 [t.return_, t.year, t.rule, t.table, t.file, t.line, t.child, t.field, t.value]
             )
+
+
+def _position(nodes: list[cin_xml.Node], node: cin_xml.Node) -> int:
+    return next(k for k, x in enumerate(nodes) if x is node)
