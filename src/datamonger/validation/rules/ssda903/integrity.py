@@ -61,8 +61,19 @@ RULES = [
     ),
     rule(
         "EPI",
-        child_in("Header", "Episodes"),
+        where(
+            "Header",
+            'NOT EXISTS (SELECT 1 FROM "Episodes" e WHERE e.CHILD = t.CHILD) '
+            'AND NOT EXISTS (SELECT 1 FROM "OC3" o WHERE o.CHILD = t.CHILD)',
+        ),
         severity="query",
-        note="The DfE portal's warning: shown as a query, it does not stop the return.",
+        fixture=fx(
+            "Header",
+            ["CHILD=3"],
+            ["CHILD=1", "CHILD=2"],
+            both={"Episodes": ["CHILD=1 DECOM=01/05/2026"], "OC3": ["CHILD=2"]},
+        ),
+        note="The DfE portal's warning: every Header child needs episodes or, for a care "
+        "leaver, an OC3 row. Shown as a query, it does not stop the return.",
     ),
 ]
