@@ -5,6 +5,7 @@
 - `WorkingDaysQuery`: a hand-written query whose `{wd_cutoff_N}` placeholders become the last day
   that is more than N working days before the end of the collection year (England-and-Wales
   bank holidays and weekends excluded, `datamonger.workdays`' day-0 convention).
+- `year_query(build, ...)`: a hand-written query built for the collection year (`build(year)`).
 - `cfx(...)`: compact CIN fixtures, with LAchildID and the generated keys defaulting to 1.
 """
 
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from datamonger import workdays
@@ -88,6 +89,28 @@ class WorkingDaysQuery:
 
 def wd_query(text: str, *tables: str) -> WorkingDaysQuery:
     return WorkingDaysQuery(text, tuple(tables))
+
+
+@dataclass(frozen=True, slots=True)
+class PerYearQuery:
+    """A hand-written SELECT built for the collection year (e.g. from a per-year code set)."""
+
+    build: Callable[[int], str]
+    reads: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def tables(self) -> tuple[str, ...]:
+        return self.reads
+
+    def sql(self, ctx: Context) -> str:
+        return ctx.fill(self.build(ctx.year))
+
+    def default_fixture(self, year: int) -> Fixture | None:
+        return None
+
+
+def year_query(build: Callable[[int], str], *tables: str) -> PerYearQuery:
+    return PerYearQuery(build, tuple(tables))
 
 
 # --- fixtures -----------------------------------------------------------------------------------
