@@ -6,6 +6,7 @@ STAMP := $(VENV)/.installed
 DEMO_DIR ?= demo
 DEMO_CHILDREN ?= 20000
 DEMO_YEAR ?= 2025
+DEMO_MEASURES ?= ReReferral,Continue_Assess_Comp,CP_conf_15days,PrevRegCPR,CPP_rate,LAC
 
 .PHONY: demo test lint typecheck format bench clean
 
@@ -15,10 +16,17 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+DB := $(DEMO_DIR)/datamonger.duckdb
+
+# The synthetic LA is Birmingham (DfE 330) in size and postcodes; every child in it is invented.
 demo: $(STAMP)
 	rm -rf $(DEMO_DIR)
 	$(BIN)/datamonger synth $(DEMO_DIR)/returns --children $(DEMO_CHILDREN) --year $(DEMO_YEAR) --years 2 --seed 1
-	$(BIN)/datamonger load $(DEMO_DIR)/returns --db $(DEMO_DIR)/datamonger.duckdb
+	$(BIN)/datamonger load $(DEMO_DIR)/returns --db $(DB)
+	@# validate exits 1 when it finds errors; the demo goes on to show the rest
+	-$(BIN)/datamonger validate $(DB)
+	$(BIN)/datamonger indicators --db $(DB) --year $(DEMO_YEAR)
+	$(BIN)/datamonger benchmark --la 330 --year $(DEMO_YEAR) --measures $(DEMO_MEASURES)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
