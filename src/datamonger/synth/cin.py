@@ -88,12 +88,22 @@ def child_nodes(child: Child, year: int) -> list[Node]:
     n.append(Node(CLOSE, 3, "ChildCharacteristics"))
     for ep in child.cin:
         if _open_in(ep, start, end):
-            _episode(n, ep, start, end)
+            _episode(n, ep, start, end, year)
     n.append(Node(CLOSE, 2, "Child"))
     return n
 
 
-def _episode(n: list[Node], ep: CinEpisode, start: Day, end: Day) -> None:
+# Before 2024/25 physical and sexual abuse were 18A/19A and 24A did not exist (8945Q, 8950Q).
+_BEFORE_2025 = {"18B": "18A", "18C": "18A", "19B": "19A", "19C": "19A", "24A": "20"}
+
+
+def factors_in_year(factors: tuple[str, ...], year: int) -> list[str]:
+    if year >= 2025:
+        return list(factors)
+    return list(dict.fromkeys(_BEFORE_2025.get(f, f) for f in factors))
+
+
+def _episode(n: list[Node], ep: CinEpisode, start: Day, end: Day, year: int) -> None:
     t = "CINdetails"
     n.append(Node(OPEN, 3, t))
     n.append(Node(LEAF, 4, "CINreferralDate", iso(ep.referral), t))
@@ -113,7 +123,8 @@ def _episode(n: list[Node], ep: CinEpisode, start: Day, end: Day) -> None:
             n.append(Node(LEAF, 5, "AssessmentAuthorisationDate", iso(a.authorised), "Assessments"))
             n.append(Node(OPEN, 5, "FactorsIdentifiedAtAssessment"))
             n.extend(
-                Node(LEAF, 6, "AssessmentFactors", f, "AssessmentFactorsList") for f in a.factors
+                Node(LEAF, 6, "AssessmentFactors", f, "AssessmentFactorsList")
+                for f in factors_in_year(a.factors, year)
             )
             n.append(Node(CLOSE, 5, "FactorsIdentifiedAtAssessment"))
         n.append(Node(CLOSE, 4, "Assessments"))

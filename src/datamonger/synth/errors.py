@@ -217,7 +217,7 @@ def _n_upn(nodes: list[Node], i: int, year: int, rng: random.Random) -> str:
 
 
 NODE_ERRORS: tuple[NodeError, ...] = (
-    NodeError("4220", "Ethnicity", lambda nodes, i, year, rng: nodes[i].value.lower()),
+    NodeError("4220", "Ethnicity", lambda nodes, i, year, rng: nodes[i].value[:3] + "X"),
     NodeError("4180", "Sex", _n_set("X"), (2025, 2030)),
     NodeError("4180", "GenderCurrent", _n_set("3"), (2023, 2024)),
     NodeError("1510", "UPN", _n_upn),

@@ -19,6 +19,7 @@ from datamonger.synth.dates import (
     add_years,
     age_on,
     collection_year_of,
+    day,
     working_days,
     year_end,
     year_start,
@@ -119,8 +120,9 @@ class Simulator:
         if rng.random() < P.DISABLED_SHARE:
             n = 1 if rng.random() < 0.6 else rng.randint(2, 3)
             disabilities = tuple(sorted({DISABILITY(rng) for _ in range(n)}))
-        # Children under 5 at the end of the window have no UPN yet (UN1, rules 209/8770Q).
-        young = age_on(birth, self.w.end) < 5
+        # Children not yet of school age in the last year have no UPN yet: UN1 (rules 209/8770Q
+        # count as of school age a child born by 31 August four years before the year's end).
+        young = birth > day(self.w.last_year - 4, 8, 31)
         upn = "" if young else make_upn(self.w.la, i * 7919 % 1_000_000_000)
         return Child(
             index=i,
@@ -231,6 +233,9 @@ class Simulator:
         last = authorised  # the latest activity so far
         cpp: ProtectionPlan | None = None
         if s47 is not None and s47.icpc is not None:
+            # The assessment concludes after the conference, so that an enquiry is never shown
+            # in a year without its assessment (2991Q).
+            ep.assessments[-1].authorised = max(authorised, s47.icpc)
             last = max(last, s47.icpc)
             if rng.random() < P.CPP_PER_ICPC and (care_from is None or s47.icpc < care_from - 7):
                 cpp = self.protection_plan(rng, s47.icpc, previous_plans)
@@ -500,7 +505,7 @@ class Simulator:
             self.adoption(rng, child, entry, ls_changes, adoption_day, leave if ended else None)
         self.motherhood(rng, child, entry, min(leave, w.end))
         self.dolo(rng, child)
-        if rng.random() < 1 - P.PREVIOUS_PERMANENCE["Z1"] / 100:
+        if not child.uasc and rng.random() < 1 - P.PREVIOUS_PERMANENCE["Z1"] / 100:
             perm = PREV_PERM.without("Z1")(rng)
             when = max(birth + 30, entry - rng.randint(200, 2000))
             child.previous_permanence = (perm, self.w.la if rng.random() < 0.7 else "999", when)

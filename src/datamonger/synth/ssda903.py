@@ -90,7 +90,8 @@ def _child_rows(
             out.add("Reviews", [cid, dob, _d(day), code])
     if child.uasc and episodes:
         eighteen = add_years(child.birth, 18)
-        out.add("UASC", [cid, sex, dob, _d(eighteen) if eighteen <= end else ""])
+        # DUC is the 18th birthday while the child is UASC, even when it is still to come (205B).
+        out.add("UASC", [cid, sex, dob, _d(eighteen)])
     oc2 = _oc2(child, episodes, start, end, rng) if looked_after else None
     if oc2 is not None:
         out.add("OC2", [cid, dob, *oc2])
@@ -150,7 +151,7 @@ def _oc2(
     period_start = max(
         (e.decom for e in child.care if e.rne == "S" and e.decom <= end), default=None
     )
-    if period_start is None or period_start >= start:
+    if period_start is None or period_start > start:  # in care on 1 April counts as 12 months
         return None
     age_end, age_start = age_on(child.birth, end), age_on(child.birth, start)
     sdq_score = sdq_reason = ""
