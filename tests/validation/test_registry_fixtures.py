@@ -3,10 +3,13 @@ and its passing fixture raises nothing."""
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 import pytest
 
 from datamonger.store import Store
-from datamonger.validation import catalogue, registry
+from datamonger.validation import catalogue, provider_list, registry
 from datamonger.validation.engine import validate
 from datamonger.validation.fixtures import file_name, load_fixture
 from datamonger.validation.rule import Rule
@@ -23,11 +26,16 @@ def _run(rule: Rule, which: str) -> list[tuple[str, str, int]]:
     year = _year(rule)
     fixture = rule.the_fixture(year)
     assert fixture is not None, f"rule {rule.code} has no fixture"
-    with Store(":memory:") as store:
+    with Store(":memory:") as store, tempfile.TemporaryDirectory() as tmp:
         load_fixture(store, rule.return_, year, fixture, which)
-        report = validate(store, rule.return_, year, rules=[rule.code], providers=None)
+        providers = None
+        if "providers" in rule.needs:
+            providers = provider_list.write_csv(fixture.providers, Path(tmp) / "providers.csv")
+        report = validate(
+            store, rule.return_, year, rules=[rule.code], providers=providers, la=fixture.la
+        )
         assert not report.failed, report.failed
-        assert not report.skipped or rule.needs == ("providers",), report.skipped
+        assert not report.skipped, report.skipped
         return sorted((i.table, i.file, i.line) for i in report.issues if i.rule == rule.code)
 
 

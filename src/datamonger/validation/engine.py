@@ -15,7 +15,7 @@ import duckdb
 import pyarrow as pa
 
 from datamonger.store import Store
-from datamonger.validation import catalogue, prepare, registry
+from datamonger.validation import catalogue, prepare, provider_list, registry, structure
 from datamonger.validation.report import Issue, Report, Skipped
 from datamonger.validation.rule import NEEDS, Context, Rule
 
@@ -40,28 +40,6 @@ def _run(con: duckdb.DuckDBPyConnection, rules: Sequence[Rule], ctx: Context) ->
     return con.execute(sql).fetchall()
 
 
-def _load_providers(con: duckdb.DuckDBPyConnection, path: Path) -> None:
-    """Ofsted's provider list (CSV or XLSX) with at least a URN column, as the temp table providers."""
-    p = str(path).replace("'", "''")
-    if path.suffix.lower() in (".xlsx", ".xls"):
-        import fastexcel
-
-        reader = fastexcel.read_excel(str(path))
-        frame = reader.load_sheet(0).to_arrow()
-        con.register("_providers_raw", frame)
-        src = "_providers_raw"
-    else:
-        src = f"read_csv('{p}', all_varchar = true, header = true)"
-    cols = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {src}").fetchall()]
-    urn = next((c for c in cols if c.strip().upper() == "URN"), None)
-    if urn is None:
-        raise ValueError(f"{path.name}: the provider list has no URN column")
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE providers AS SELECT *, "
-        f'upper(trim(CAST("{urn}" AS VARCHAR))) AS URN_key FROM {src}'
-    )
-
-
 def validate(
     store: Store,
     return_name: str,
@@ -70,14 +48,14 @@ def validate(
     rules: Iterable[str] | None = None,
     previous_year_available: bool | None = None,
     postcodes: Path | None = USE_DEFAULT,
-    providers: Path | None = None,
+    providers: Path | Sequence[Path] | None = None,
     la: str | None = None,
 ) -> Report:
     """Validate one collection year of one return already in `store`.
 
     previous_year_available: None looks for last year's rows in the store; False ignores them.
     postcodes: the ONS postcode parquet (default: the packaged copy; None: postcode rules skipped).
-    providers: Ofsted's provider list (CSV/XLSX with a URN column); without it URN rules skip.
+    providers: Ofsted's provider list(s), xlsx or CSV (`provider_list`); without it URN rules skip.
     la: the LA making the return (DfE number or ONS code); default: as recorded at load time.
     """
     started = time.perf_counter()
@@ -117,7 +95,7 @@ def validate(
 
     prepare.prepare(con, return_name, year, postcodes=postcodes, la=ctx.la)
     if providers is not None:
-        _load_providers(con, providers)
+        provider_list.load(con, providers, postcodes)
 
     found: list[tuple] = []
     for i in range(0, len(runnable), BATCH):
@@ -135,6 +113,9 @@ def validate(
     failed = {s.rule for s in report.failed}
     report.rules_run = [(return_name, year, r.code) for r in runnable if r.code not in failed]
     report.issues = _issues(con, found, {r.code: r for r in runnable}, return_name, year)
+    if return_name == "cin" and rules is None:  # the XML's structure, before the rules
+        report.issues[:0] = structure.cin_structure(store, year)
+        report.messages[(return_name, structure.CODE)] = structure.MESSAGE
     report.seconds = time.perf_counter() - started
     return report
 

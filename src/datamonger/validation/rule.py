@@ -68,7 +68,8 @@ class Fixture:
 
     `flagged` lists the (table, line) pairs the failing data must raise, and nothing else; by
     default every row of the check's first table in `failing`. `last` holds rows of last year's
-    return, loaded with both data sets.
+    return, loaded with both data sets. `providers` holds rows of an Ofsted provider list (column
+    names as in `provider_list`), given to both data sets as a --providers file.
     """
 
     failing: Rows
@@ -76,6 +77,8 @@ class Fixture:
     flagged: tuple[tuple[str, int], ...] | None = None
     last: Rows = field(default_factory=dict)
     year: int | None = None  # defaults to the latest year the rule is in force
+    la: str | None = None  # the LA making the return (ONS code), for {la} and PL_LOCATION
+    providers: Sequence[Mapping[str, str | None]] = ()  # Ofsted list rows (needs=("providers",))
 
 
 @dataclass(frozen=True, slots=True)
