@@ -30,6 +30,7 @@ from datamonger.readers.xml_common import (
     Row,
     Walker,
     check_size,
+    line_of,
     require_root,
     stream_records,
 )
@@ -167,15 +168,15 @@ class _CinReader:
 
     def on_header(self, el: Any) -> None:
         if self.header is not None:
-            self.log.repeated("Header", cin.ROOT, self.header["source_line"], el.sourceline)
+            self.log.repeated("Header", cin.ROOT, self.header["source_line"], line_of(el))
             return
-        row: Row = {"source_line": el.sourceline}
+        row: Row = {"source_line": line_of(el)}
         self.walker.walk(el, HEADER, row, {}, [])
         self.header = row
         self.chunker.add(cin.HEADER, row)
 
     def on_child(self, el: Any) -> None:
-        row: Row = {"source_line": el.sourceline}
+        row: Row = {"source_line": line_of(el)}
         rows: list[tuple[TableSpec, Row]] = [(cin.CHILDREN, row)]
         self.walker.walk(el, CHILD, row, {}, rows)
         child_id = row.get("LAchildID")

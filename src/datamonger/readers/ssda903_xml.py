@@ -56,6 +56,7 @@ from datamonger.readers.xml_common import (
     Row,
     Walker,
     check_size,
+    line_of,
     local_name,
     require_root,
     stream_records,
@@ -124,7 +125,7 @@ class _Ssda903Reader:
         self.walker.walk(el, CHILD, {}, {}, rows)
         header = next((row for spec, row in rows if spec is T["Header"]), None)
         if header is None:  # no HEADER: keep the child visible, with nothing known about it
-            header = {"source_line": el.sourceline}
+            header = {"source_line": line_of(el)}
             rows.insert(0, (T["Header"], header))
         for name, fields in _LOOSE.items():
             if _has_loose(name, fields, header):
@@ -159,7 +160,7 @@ def _line_of(child: Any, name: str, fields: tuple[str, ...], header: Row) -> int
         if local_name(h.tag) == "HEADER":
             for c in h:
                 if local_name(c.tag) in wanted:
-                    return int(c.sourceline)
+                    return int(line_of(c))
     return int(header["source_line"])
 
 

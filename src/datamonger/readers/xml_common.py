@@ -46,6 +46,27 @@ Row = dict[str, Any]
 _LOCAL: dict[str, str] = {}
 
 
+_BIG_LINE = 65535  # libxml2 keeps an element's line in 16 bits
+
+
+def line_of(el: Any) -> int:
+    """The line an element starts on, right past line 65,535 too.
+
+    Beyond 65,535 libxml2 stores no line for an element and reports its first child's line
+    instead (or, for an empty element, the next sibling's): the text after `<Child>` has already
+    moved on by the newlines it holds. Undo that. Call it once the element's content is parsed
+    (records are handled at their end event, so everything inside them is).
+    """
+    line = int(el.sourceline or 0)
+    if line < _BIG_LINE:
+        return line
+    if el.text is not None:
+        return line - el.text.count("\n")
+    if len(el):
+        return line_of(el[0])
+    return line - (el.tail or "").count("\n")
+
+
 def local_name(tag: object) -> str | None:
     """'{urn:x}Child' -> 'Child'; None for comments and other non-elements."""
     if not isinstance(tag, str):
@@ -102,7 +123,7 @@ class ProblemLog:
             "xml_unexpected_element",
             f"<{name}> inside <{parent}> is not part of the {self.return_label} return; "
             "its content was not loaded.",
-            el.sourceline,
+            line_of(el),
             name,
             "Check the export settings of the case management system, or ignore this warning "
             "if the element is a local addition.",
@@ -198,7 +219,7 @@ class Walker:
             field = fields.get(name)
             if field is not None:
                 if field in row:
-                    self.log.repeated(name, node.name, _first_line(el, name), c.sourceline)
+                    self.log.repeated(name, node.name, _first_line(el, name), line_of(c))
                     continue
                 row[field] = self.text(c, name)
                 continue
@@ -210,9 +231,9 @@ class Walker:
                 if seen is None:
                     seen = {}
                 if name in seen:
-                    self.log.repeated(name, node.name, seen[name], c.sourceline)
+                    self.log.repeated(name, node.name, seen[name], line_of(c))
                     continue
-                seen[name] = c.sourceline
+                seen[name] = line_of(c)
             if sub.table is None:
                 self.walk(c, sub, row, keys, rows)
                 continue
@@ -222,7 +243,7 @@ class Walker:
                     counts = {}
                 n = counts[name] = counts.get(name, 0) + 1
                 sub_keys = {**keys, sub.key: n}
-            sub_row: Row = {"source_line": c.sourceline, **sub_keys}
+            sub_row: Row = {"source_line": line_of(c), **sub_keys}
             rows.append((sub.table, sub_row))
             if sub.value is not None:
                 sub_row[sub.value] = self.text(c, name)
@@ -238,11 +259,11 @@ class Walker:
             raise refused(
                 self.path,
                 "field_too_long",
-                f"<{name}> on line {el.sourceline} holds {len(value):,} characters; the limit "
+                f"<{name}> on line {line_of(el)} holds {len(value):,} characters; the limit "
                 f"is {self.max_chars:,}.",
                 "Check the value in the case management system (a pasted document?), then "
                 "re-export the file.",
-                el.sourceline,
+                line_of(el),
                 name,
             )
         if len(el):  # a leaf with elements inside: those are not part of the return
@@ -255,7 +276,7 @@ class Walker:
 def _first_line(parent: Any, name: str) -> int | None:
     for c in parent:
         if local_name(c.tag) == name:
-            return int(c.sourceline)
+            return int(line_of(c))
     return None
 
 
@@ -339,7 +360,7 @@ def sniff_root(path: Path) -> tuple[str, int]:
         try:
             for _, el in etree.iterparse(fh, events=("start",), **SAFE_PARSE):
                 refuse_doctype(path, el)
-                return local_name(el.tag) or "", int(el.sourceline or 1)
+                return local_name(el.tag) or "", int(line_of(el) or 1)
         except etree.LxmlError as exc:
             raise malformed(path, exc) from None
     raise refused(path, "xml_malformed", "The XML has no root element.", REEXPORT)
