@@ -26,6 +26,7 @@ from datamonger.validation import catalogue, registry
 from datamonger.validation.engine import UnknownRules, returns_in_store
 from datamonger.validation.engine import validate as run
 from datamonger.validation.report import Report
+from datamonger.validation.structure import CODE as STRUCTURE
 
 
 class ReturnChoice(StrEnum):
@@ -201,6 +202,7 @@ def _write(report: Report, store: Store, format: Format, output: Path | None) ->
 def print_report(report: Report, console: Console) -> None:
     """Grouped by rule, the most frequent first, then what did not run and a one-line total."""
     s = report.summary()
+    s["by_rule"].sort(key=lambda item: item["rule"] != STRUCTURE)  # the XML's structure first
     if s["by_rule"]:
         t = Table(title="Validation issues", title_justify="left")
         for col in ("Return", "Rule", "Severity", "Issues", "Children", "Message"):

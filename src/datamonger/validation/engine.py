@@ -15,7 +15,7 @@ import duckdb
 import pyarrow as pa
 
 from datamonger.store import Store
-from datamonger.validation import catalogue, prepare, provider_list, registry
+from datamonger.validation import catalogue, prepare, provider_list, registry, structure
 from datamonger.validation.report import Issue, Report, Skipped
 from datamonger.validation.rule import NEEDS, Context, Rule
 
@@ -113,6 +113,9 @@ def validate(
     failed = {s.rule for s in report.failed}
     report.rules_run = [(return_name, year, r.code) for r in runnable if r.code not in failed]
     report.issues = _issues(con, found, {r.code: r for r in runnable}, return_name, year)
+    if return_name == "cin" and rules is None:  # the XML's structure, before the rules
+        report.issues[:0] = structure.cin_structure(store, year)
+        report.messages[(return_name, structure.CODE)] = structure.MESSAGE
     report.seconds = time.perf_counter() - started
     return report
 
