@@ -36,8 +36,8 @@ def involving(from_: str, where: str, *report: tuple[str, str]) -> str:
     """Every row of the (alias, table) pairs in `report` taking part in a match of
     `SELECT ... FROM from_ WHERE where`, as the engine wants them."""
     parts = [
-        f"SELECT '{table}' AS \"table\", {alias}.source_file, {alias}.source_line, "
-        f"{alias}.CHILD_raw AS child FROM {from_} WHERE {where}"
+        f"SELECT DISTINCT '{table}' AS \"table\", {alias}.source_file, {alias}.source_line, "
+        f"{alias}.CHILD_raw AS child FROM {from_} WHERE ({where})"
         for alias, table in report
     ]
     return " UNION ".join(parts)
