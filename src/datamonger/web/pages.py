@@ -1,0 +1,112 @@
+"""Rendering: the Jinja2 environment, the page helper every route uses, charts made safe to inline."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
+
+from datamonger.web.auth import ANON_COOKIE
+from datamonger.web.permissions import can
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+env = Environment(
+    loader=FileSystemLoader(TEMPLATES),
+    autoescape=select_autoescape(["html", "xml"]),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+def number(v: Any, dps: int = 1) -> str:
+    if v is None:
+        return "–"
+    if isinstance(v, float):
+        if v.is_integer() and abs(v) >= 100:
+            return f"{v:,.0f}"
+        return f"{v:,.{dps}f}"
+    if isinstance(v, int):
+        return f"{v:,}"
+    return str(v)
+
+
+env.filters["num"] = number
+
+NAV = [
+    ("/", "Overview", ("view", "la")),
+    ("/framework", "Performance framework", ("view", "la")),
+    ("/validation", "Validation", ("view", "la")),
+    ("/benchmarks", "Benchmarks", ("view", "la")),
+    ("/upload", "Upload returns", ("upload", "return")),
+    ("/admin/users", "Users", ("view", "users")),
+    ("/admin/audit", "Audit log", ("view", "audit")),
+    ("/admin/settings", "Settings", ("edit", "settings")),
+]
+
+
+def context(request: Request, **extra: Any) -> dict[str, Any]:
+    wb = request.app.state.dm
+    user = wb.accounts.current(request)
+    role = user.role if user else None
+    path = request.url.path
+    nav = [
+        {"href": h, "label": lbl, "current": path == h or (h != "/" and path.startswith(h))}
+        for h, lbl, (a, r) in NAV
+        if user and not user.must_change and can(role, a, r)
+    ]
+    return {
+        "request": request,
+        "user": user,
+        "csrf_token": wb.accounts.csrf_token(request),
+        "can": lambda action, resource: can(role, action, resource),
+        "nav": nav,
+        "path": path,
+        **extra,
+    }
+
+
+def _finish(request: Request, resp: HTMLResponse) -> HTMLResponse:
+    new = request.scope.get("dm_new_anon")
+    if new:
+        resp.set_cookie(
+            ANON_COOKIE,
+            new[1],
+            max_age=24 * 3600,
+            httponly=True,
+            samesite="strict",
+            secure=request.url.scheme == "https",
+        )
+    return resp
+
+
+def page(request: Request, template: str, status: int = 200, **extra: Any) -> HTMLResponse:
+    html = env.get_template(template).render(context(request, **extra))
+    return _finish(request, HTMLResponse(html, status_code=status))
+
+
+def error_response(request: Request, err: Any, title: str) -> HTMLResponse:
+    fragment = request.headers.get("hx-request") == "true"
+    ctx = context(request, error=err, title=title, fragment=fragment)
+    html = env.get_template("error.html").render(ctx)
+    # (the login form on a 401 page needs its cookie: `_finish` sets it)
+    return _finish(request, HTMLResponse(html, status_code=err.status, headers=err.headers))
+
+
+_ids = itertools.count(1)
+
+
+def inline_svg(svg: str) -> Markup:
+    """A chart SVG from the benchmarks module, with ids unique on the page."""
+    n = next(_ids)
+    svg = svg.replace('aria-labelledby="t d"', f'aria-labelledby="c{n}t c{n}d"')
+    svg = svg.replace('<title id="t">', f'<title id="c{n}t">', 1)
+    svg = svg.replace('<desc id="d">', f'<desc id="c{n}d">', 1)
+    svg = re.sub(r'width="\d+" height="\d+" viewBox', "viewBox", svg, count=1)
+    return Markup(svg)

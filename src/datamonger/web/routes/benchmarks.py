@@ -1,0 +1,144 @@
+"""Benchmarks: the LA against England, its region and its neighbours over time, where it sits among
+all LAs, flags with their notes; the national explorer. All published, aggregated figures."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse, Response
+
+from datamonger.web.auth import User, need
+from datamonger.web.errors import WebError
+from datamonger.web.pages import inline_svg, page
+
+router = APIRouter()
+Key = Annotated[str, Query(min_length=1, max_length=300)]
+OptKey = Annotated[str | None, Query(max_length=300)]
+Year = Annotated[int | None, Query(ge=2000, le=2100)]
+
+
+def _bad_input(exc: Exception) -> WebError:
+    from datamonger.benchmarks.areas import UnknownArea
+    from datamonger.benchmarks.benchmark import BadRequest
+    from datamonger.benchmarks.measures import UnknownMeasure
+
+    if isinstance(exc, UnknownMeasure | UnknownArea | BadRequest):
+        return WebError("bad_request", str(exc))
+    raise exc
+
+
+def _no_la() -> WebError:
+    return WebError(
+        "conflict",
+        "The local authority is not known yet.",
+        "Load a CIN census (its header names the LA), or ask an administrator to set it.",
+    )
+
+
+@router.get("/benchmarks", response_class=HTMLResponse)
+def overview(
+    request: Request,
+    user: Annotated[User, Depends(need("view", "la"))],
+    q: Annotated[str | None, Query(max_length=100)] = None,
+    flagged: Annotated[bool, Query()] = False,
+) -> Response:
+    wb = request.app.state.dm
+    b = wb.la_benchmark()
+    if b is None:
+        raise _no_la()
+    measures = b.measures
+    if q:
+        words = q.lower().split()
+        measures = [m for m in measures if all(w in f"{m.key} {m.title}".lower() for w in words)]
+    if flagged:
+        measures = [m for m in measures if m.flags]
+    flags = [m for m in b.measures if m.flags]
+    return page(
+        request,
+        "benchmarks.html",
+        title=f"Benchmarks: {b.la.name}",
+        b=b,
+        measures=measures,
+        flags=flags,
+        q=q or "",
+        flagged=flagged,
+    )
+
+
+@router.get("/benchmarks/measure", response_class=HTMLResponse)
+def measure(
+    request: Request,
+    key: Key,
+    user: Annotated[User, Depends(need("view", "la"))],
+    year: Year = None,
+) -> Response:
+    wb = request.app.state.dm
+    if wb.la() is None:
+        raise _no_la()
+    try:
+        m = wb.measure(key)
+        charts = wb.charts(m.key, None, year)
+        b = wb.la_benchmark()
+    except Exception as exc:
+        raise _bad_input(exc) from None
+    mb = next((x for x in b.measures if x.key == m.key), None)
+    return page(
+        request,
+        "benchmarks_measure.html",
+        title=m.title,
+        m=m,
+        mb=mb,
+        charts=charts,
+        trend_svg=inline_svg(charts["trend_svg"]),
+        ranked_svg=inline_svg(charts["ranked_svg"]) if charts.get("ranked_svg") else None,
+        la=wb.la(),
+    )
+
+
+@router.get("/benchmarks/explore", response_class=HTMLResponse)
+def explore(
+    request: Request,
+    user: Annotated[User, Depends(need("view", "la"))],
+    measure: OptKey = None,
+    per: OptKey = None,
+    year: Year = None,
+    compare_year: Year = None,
+    region: Annotated[str | None, Query(max_length=100)] = None,
+) -> Response:
+    wb = request.app.state.dm
+    result: dict[str, Any] | None = None
+    svg = None
+    if measure:
+        try:
+            result = wb.explore(measure, per or None, year, compare_year, region or None)
+        except Exception as exc:
+            raise _bad_input(exc) from None
+        la = wb.la()
+        from datamonger.benchmarks.charts import ranked_svg
+
+        bars = [(r["name"], r["value"]) for r in result["las"] if r["value"] is not None]
+        svg = inline_svg(
+            ranked_svg(
+                f"{result['title']}, {result['year']}",
+                bars,
+                la.name if la else "",
+                result["england"]["value"],
+                result.get("polarity") or "-",
+            )
+        )
+    return page(
+        request,
+        "explore.html",
+        title="National explorer",
+        result=result,
+        svg=svg,
+        measures=wb.measure_list(),
+        form={
+            "measure": measure or "",
+            "per": per or "",
+            "year": year or "",
+            "compare_year": compare_year or "",
+            "region": region or "",
+        },
+    )

@@ -1,0 +1,778 @@
+"""The web app's state, and the calls it makes into loading, validation, indicators and benchmarks.
+
+Nothing here computes a figure: it calls the same functions as the CLI (`load_paths`,
+`validation.engine.validate`, `indicators.compute`/`explain`, `benchmarks.benchmark`/`explore`)
+and keeps their results so pages answer quickly:
+
+- validation runs are stored in the web database (rows of the `Report`), so filtering by table,
+  severity and rule is one SQL query;
+- indicator results, benchmarks and charts are cached in memory, keyed by what was loaded
+  (`returns_loaded`), so a new load makes them stale by itself; they are worked out again in the
+  background after start and after each upload.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import shutil
+import tempfile
+import threading
+import uuid
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from datamonger.indicators import Explanation, Period, Result, all_indicators, compute, explain
+from datamonger.loading import load_paths
+from datamonger.returns import label
+from datamonger.store import ALL_TABLES, BY_STORE_NAME, Store, q
+from datamonger.validation.report import Issue, Report, Skipped
+from datamonger.web.auth import Accounts
+from datamonger.web.config import WebConfig, load_secret
+from datamonger.web.webdb import WebDB
+
+log = logging.getLogger("datamonger.web")
+
+CHILD_COLUMNS = ("CHILD", "LAchildID")
+ISSUE_PAGE = 100
+
+
+class LRU:
+    """A small thread-safe cache; `get` computes a missing value once even when asked twice."""
+
+    def __init__(self, size: int = 64) -> None:
+        self.size = size
+        self.data: OrderedDict[Any, Any] = OrderedDict()
+        self.lock = threading.Lock()
+        self.key_locks: dict[Any, threading.Lock] = {}
+
+    def get(self, key: Any, make: Callable[[], Any]) -> Any:
+        with self.lock:
+            if key in self.data:
+                self.data.move_to_end(key)
+                return self.data[key]
+            klock = self.key_locks.setdefault(key, threading.Lock())
+        with klock:
+            with self.lock:
+                if key in self.data:
+                    return self.data[key]
+            value = make()
+            with self.lock:
+                self.data[key] = value
+                while len(self.data) > self.size:
+                    self.data.popitem(last=False)
+                self.key_locks.pop(key, None)
+            return value
+
+    def clear(self) -> None:
+        with self.lock:
+            self.data.clear()
+
+
+@dataclass
+class Job:
+    id: str
+    owner: str
+    files: list[str]
+    state: str = "queued"  # queued, loading, validating, computing, done, failed
+    stage: str = "Waiting to start"
+    problems: list[dict[str, Any]] = field(default_factory=list)
+    loaded: list[dict[str, Any]] = field(default_factory=list)
+    validated: list[dict[str, Any]] = field(default_factory=list)
+    exit_code: int | None = None
+    error: str | None = None
+    started: dt.datetime = field(default_factory=dt.datetime.now)
+    finished: dt.datetime | None = None
+
+    @property
+    def running(self) -> bool:
+        return self.state not in ("done", "failed")
+
+
+class Workbench:
+    """Everything one running app holds: configuration, databases, accounts, caches, jobs."""
+
+    def __init__(self, config: WebConfig) -> None:
+        self.config = config
+        config.db.parent.mkdir(parents=True, exist_ok=True)
+        self.store = Store(config.db)  # creates the canonical tables if the file is new
+        self.web = WebDB(config.web_db)
+        self.accounts = Accounts(self.web, config, load_secret(config.secret_file))
+        self.initial_password = self.accounts.ensure_first_admin()
+        self.load_lock = threading.Lock()
+        self.pub_lock = threading.RLock()
+        self._published: Any = None
+        self.cache = LRU(256)
+        self.jobs: dict[str, Job] = {}
+
+    def close(self) -> None:
+        self.store.close()
+        self.web.close()
+
+    # --- the returns database ------------------------------------------------------------------
+    @contextmanager
+    def cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        cur = self.store.con.cursor()
+        try:
+            yield cur
+        finally:
+            cur.close()
+
+    def rows(self, sql: str, params: list[Any] | tuple[Any, ...] = ()) -> list[dict[str, Any]]:
+        with self.cursor() as cur:
+            rel = cur.execute(sql, params)
+            cols = [d[0] for d in rel.description]
+            return [dict(zip(cols, r, strict=True)) for r in rel.fetchall()]
+
+    def returns_loaded(self) -> list[dict[str, Any]]:
+        out = self.rows(
+            "SELECT return_name, collection_year, la, files, loaded_at, rows_by_table "
+            "FROM returns_loaded ORDER BY collection_year DESC, return_name"
+        )
+        for r in out:
+            r["label"] = label(r["collection_year"])
+            r["rows"] = json.loads(r["rows_by_table"]) if r["rows_by_table"] else {}
+            r["files"] = [Path(f).name for f in (r["files"] or [])]
+        return out
+
+    def stamp(self) -> tuple[Any, ...]:
+        """What is loaded, as a cache key: changes whenever a return is loaded or replaced."""
+        with self.cursor() as cur:
+            rows = cur.execute(
+                "SELECT return_name, collection_year, loaded_at FROM returns_loaded ORDER BY ALL"
+            ).fetchall()
+        return tuple(rows)
+
+    def years(self) -> list[int]:
+        return sorted({int(y) for _, y, _ in self.stamp()}, reverse=True)
+
+    # --- settings -------------------------------------------------------------------------------
+    def setting(self, name: str) -> str | None:
+        v = self.web.scalar("SELECT value FROM settings WHERE name = ?", [name])
+        return str(v) if v not in (None, "") else None
+
+    def set_setting(self, name: str, value: str | None, by: str) -> None:
+        with self.web.transaction() as con:
+            con.execute("DELETE FROM settings WHERE name = ?", [name])
+            con.execute(
+                "INSERT INTO settings VALUES (?, ?, ?, ?)", [name, value, by, dt.datetime.now()]
+            )
+        self.cache.clear()
+
+    def la_code(self) -> str | None:
+        """The LA: as set by an administrator, else as the loaded returns record it."""
+        chosen = self.setting("la")
+        if chosen:
+            return chosen
+        for r in self.returns_loaded():
+            if r["la"]:
+                return str(r["la"]).strip()
+        return None
+
+    def neighbour_model(self) -> str:
+        return self.setting("neighbours") or "2025"
+
+    # --- published figures ----------------------------------------------------------------------
+    @contextmanager
+    def published(self) -> Iterator[Any]:
+        """The published figures (one connection, used by one thread at a time)."""
+        from datamonger.benchmarks.published import Published
+
+        with self.pub_lock:
+            if self._published is None:
+                self._published = Published.open()
+            yield self._published
+
+    def la(self) -> Any:
+        """The benchmarks' LA object for this LA, or None when it is not known."""
+        code = self.la_code()
+        if not code:
+            return None
+        from datamonger.benchmarks.areas import UnknownArea
+
+        def find() -> Any:
+            with self.published() as pub:
+                try:
+                    return pub.areas.find(code)
+                except UnknownArea:
+                    return None
+
+        return self.cache.get(("la", code), find)
+
+    # --- validation -------------------------------------------------------------------------------
+    def validate(self, targets: list[tuple[str, int]], by: str) -> list[dict[str, Any]]:
+        """Run the DfE rules on each (return, year) and keep the result, replacing earlier runs."""
+        from datamonger.validation.engine import validate as run
+
+        out = []
+        with Store(self.config.db) as store:
+            loaded_at = {
+                (r, y): t
+                for r, y, t in store.con.execute(
+                    "SELECT return_name, collection_year, loaded_at FROM returns_loaded"
+                ).fetchall()
+            }
+            for return_name, year in targets:
+                report = run(store, return_name, year)
+                self._save_run(report, return_name, year, loaded_at.get((return_name, year)), by)
+                s = report.summary()
+                out.append(
+                    {
+                        "return": return_name,
+                        "year": year,
+                        "label": label(year),
+                        "errors": s["by_severity"]["error"],
+                        "queries": s["by_severity"]["query"],
+                        "rules_run": s["rules_run"],
+                        "skipped": s["rules_skipped"],
+                        "failed": s["rules_failed"],
+                    }
+                )
+        return out
+
+    def _save_run(
+        self, report: Report, return_name: str, year: int, loaded_at: Any, by: str
+    ) -> None:
+        issues = report.issues
+        table = pa.table(
+            {
+                "return_name": pa.array([return_name] * len(issues), pa.string()),
+                "collection_year": pa.array([year] * len(issues), pa.int32()),
+                "rule": pa.array([i.rule for i in issues], pa.string()),
+                "severity": pa.array([i.severity for i in issues], pa.string()),
+                "table": pa.array([i.table for i in issues], pa.string()),
+                "file": pa.array([i.file for i in issues], pa.string()),
+                "line": pa.array([i.line for i in issues], pa.int32()),
+                "child": pa.array([i.child for i in issues], pa.string()),
+                "fields": pa.array([json.dumps(list(i.fields)) for i in issues], pa.string()),
+                "values": pa.array([json.dumps(i.values) for i in issues], pa.string()),
+                "message": pa.array([i.message for i in issues], pa.string()),
+            }
+        )
+        messages = {code: m for (r, code), m in report.messages.items() if r == return_name}
+        with self.web.transaction() as con:
+            for t in ("validation_issues", "validation_runs"):
+                con.execute(
+                    f"DELETE FROM {t} WHERE return_name = ? AND collection_year = ?",
+                    [return_name, year],
+                )
+            con.register("_new_issues", table)
+            try:
+                con.execute("INSERT INTO validation_issues SELECT * FROM _new_issues")
+            finally:
+                con.unregister("_new_issues")
+            con.execute(
+                "INSERT INTO validation_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    return_name,
+                    year,
+                    dt.datetime.now(),
+                    loaded_at,
+                    len(report.rules_run),
+                    report.seconds,
+                    json.dumps([s.to_dict() for s in report.skipped]),
+                    json.dumps(messages),
+                    by,
+                ],
+            )
+
+    def validation_runs(self) -> list[dict[str, Any]]:
+        runs = self.web.all(
+            "SELECT r.*, (SELECT count(*) FROM validation_issues i WHERE i.return_name = "
+            "r.return_name AND i.collection_year = r.collection_year) AS issues "
+            "FROM validation_runs r ORDER BY collection_year DESC, return_name"
+        )
+        loaded = {(r, y): t for r, y, t in self.stamp()}
+        for r in runs:
+            key = (r["return_name"], r["collection_year"])
+            r["label"] = label(r["collection_year"])
+            r["stale"] = loaded.get(key) != r["data_loaded_at"]
+            r["skipped"] = json.loads(r["skipped"]) if r["skipped"] else []
+        return runs
+
+    @staticmethod
+    def _issue_filter(f: dict[str, Any]) -> tuple[str, list[Any]]:
+        where, params = ["1=1"], []
+        for key, col in (
+            ("return", "return_name"),
+            ("year", "collection_year"),
+            ("table", '"table"'),
+            ("severity", "severity"),
+            ("rule", "rule"),
+            ("child", "child"),
+        ):
+            if f.get(key) not in (None, ""):
+                where.append(f"{col} = ?")
+                params.append(f[key])
+        return " AND ".join(where), params
+
+    def validation_summary(self, f: dict[str, Any]) -> list[dict[str, Any]]:
+        where, params = self._issue_filter(f)
+        return self.web.all(
+            f"""SELECT return_name, collection_year, rule, severity, any_value(message) AS message,
+                   count(*) AS issues, count(DISTINCT child) AS children,
+                   list(DISTINCT "table" ORDER BY "table") AS tables
+                FROM validation_issues WHERE {where}
+                GROUP BY ALL ORDER BY issues DESC, return_name, rule""",
+            params,
+        )
+
+    def validation_facets(self) -> dict[str, list[Any]]:
+        rows = self.web.all(
+            'SELECT list(DISTINCT "table" ORDER BY "table") AS tables, '
+            "list(DISTINCT rule ORDER BY rule) AS rules, "
+            "list(DISTINCT collection_year ORDER BY collection_year DESC) AS years "
+            "FROM validation_issues"
+        )
+        r = rows[0] if rows else {}
+        return {k: list(r.get(k) or []) for k in ("tables", "rules", "years")}
+
+    def issues(self, f: dict[str, Any], page: int = 1) -> tuple[list[dict[str, Any]], int]:
+        where, params = self._issue_filter(f)
+        total = int(
+            self.web.scalar(f"SELECT count(*) FROM validation_issues WHERE {where}", params) or 0
+        )
+        rows = self.web.all(
+            f"""SELECT * FROM validation_issues WHERE {where}
+                ORDER BY collection_year DESC, return_name, rule, file, line
+                LIMIT {ISSUE_PAGE} OFFSET {(max(page, 1) - 1) * ISSUE_PAGE}""",
+            params,
+        )
+        for r in rows:
+            r["fields"] = json.loads(r["fields"]) if r["fields"] else []
+            r["values"] = json.loads(r["values"]) if r["values"] else {}
+            r["file_name"] = Path(r["file"] or "").name
+        return rows, total
+
+    def report(self, f: dict[str, Any]) -> Report:
+        """The stored run(s) as a validation `Report`, for the validation Excel writer."""
+        where, params = self._issue_filter(f)
+        report = Report()
+        for r in self.web.all(
+            f'SELECT * FROM validation_issues WHERE {where} ORDER BY return_name, rule, "table", '
+            "file, line",
+            params,
+        ):
+            values = json.loads(r["values"]) if r["values"] else {}
+            report.issues.append(
+                Issue(
+                    rule=r["rule"],
+                    severity=r["severity"],
+                    return_=r["return_name"],
+                    year=r["collection_year"],
+                    table=r["table"],
+                    file=r["file"],
+                    line=r["line"],
+                    child=r["child"],
+                    fields=tuple(json.loads(r["fields"]) if r["fields"] else ()),
+                    values=values,
+                    message=r["message"],
+                )
+            )
+        for run in self.validation_runs():
+            if f.get("return") and run["return_name"] != f["return"]:
+                continue
+            if f.get("year") and run["collection_year"] != int(f["year"]):
+                continue
+            report.returns.append((run["return_name"], run["collection_year"]))
+            report.seconds += run["seconds"] or 0
+            report.rules_run += [
+                (run["return_name"], run["collection_year"], "") for _ in range(run["rules_run"])
+            ]
+            for s in run["skipped"]:
+                report.skipped.append(
+                    Skipped(s["rule"], s["return"], s["year"], s["reason"], s["category"])
+                )
+            messages = self.web.scalar(
+                "SELECT messages FROM validation_runs WHERE return_name = ? AND collection_year = ?",
+                [run["return_name"], run["collection_year"]],
+            )
+            for code, m in json.loads(messages or "{}").items():
+                report.messages[(run["return_name"], code)] = m
+        return report
+
+    def write_validation_xlsx(self, f: dict[str, Any], path: Path) -> int:
+        from datamonger.validation.xlsx import write_xlsx
+
+        report = self.report(f)
+        with Store(self.config.db) as store:
+            write_xlsx(report, store, path)
+        return len(report.issues)
+
+    # --- child-level rows ----------------------------------------------------------------------------
+    def child_rows(self, child_id: str) -> list[dict[str, Any]]:
+        """Every row that names this child, table by table, exactly as written."""
+        out = []
+        with self.cursor() as cur:
+            for spec in ALL_TABLES:
+                col = next((c for c in CHILD_COLUMNS if c in spec.field_names), None)
+                if col is None:
+                    continue
+                fields = [f.name for f in spec.fields]
+                sel = ", ".join(
+                    f"{q(f.name + '_raw')} AS {q(f.name)}" if f.type != "text" else q(f.name)
+                    for f in spec.fields
+                )
+                rel = cur.execute(
+                    f"SELECT collection_year, source_file, source_line, {sel} "
+                    f"FROM {spec.store_name} WHERE {q(col)} = ? "
+                    "ORDER BY collection_year DESC, source_line",
+                    [child_id],
+                )
+                rows = rel.fetchall()
+                if rows:
+                    out.append(
+                        {
+                            "table": spec.store_name,
+                            "name": spec.name,
+                            "return": spec.return_,
+                            "fields": fields,
+                            "rows": [
+                                {
+                                    "year": r[0],
+                                    "file": Path(r[1] or "").name,
+                                    "line": r[2],
+                                    "values": list(r[3:]),
+                                }
+                                for r in rows
+                            ],
+                        }
+                    )
+        return out
+
+    def line_row(self, table: str, file: str, line: int) -> dict[str, Any] | None:
+        """One row of a return as written, found by its provenance (file and line)."""
+        spec = BY_STORE_NAME.get(table)
+        if spec is None:
+            return None
+        sel = ", ".join(
+            f"{q(f.name + '_raw')} AS {q(f.name)}" if f.type != "text" else q(f.name)
+            for f in spec.fields
+        )
+        with self.cursor() as cur:
+            row = cur.execute(
+                f"SELECT collection_year, {sel} FROM {spec.store_name} "
+                "WHERE source_file = ? AND source_line = ? LIMIT 1",
+                [file, line],
+            ).fetchone()
+        if row is None:
+            return None
+        col = next((c for c in CHILD_COLUMNS if c in spec.field_names), None)
+        values = dict(zip([f.name for f in spec.fields], row[1:], strict=True))
+        return {
+            "table": table,
+            "name": spec.name,
+            "year": row[0],
+            "file": file,
+            "file_name": Path(file).name,
+            "line": line,
+            "values": values,
+            "child": values.get(col) if col else None,
+        }
+
+    # --- indicators --------------------------------------------------------------------------------
+    def indicator_years(self) -> list[int]:
+        return self.years()
+
+    def results(self, year: int) -> list[Result]:
+        stamp, la = self.stamp(), self.la_code()
+
+        def make() -> list[Result]:
+            with self.cursor() as cur:
+                return compute(cur, Period.census_year(year), la=la)
+
+        result: list[Result] = self.cache.get(("results", stamp, la, year), make)
+        return result
+
+    def result_trends(self) -> dict[str, list[tuple[int, float | None]]]:
+        """Indicator id -> [(year, value)] over every loaded year, oldest first."""
+        trends: dict[str, list[tuple[int, float | None]]] = {}
+        for y in sorted(self.years()):
+            for r in self.results(y):
+                trends.setdefault(r.id, []).append((y, r.value))
+        return trends
+
+    def explanation(self, indicator_id: str, year: int) -> Explanation:
+        stamp, la = self.stamp(), self.la_code()
+
+        def make() -> Explanation:
+            with self.cursor() as cur:
+                return explain(cur, Period.census_year(year), indicator_id, la=la)
+
+        ex: Explanation = self.cache.get(("explain", stamp, la, year, indicator_id), make)
+        return ex
+
+    # --- targets ------------------------------------------------------------------------------------
+    def targets(self) -> dict[str, dict[str, Any]]:
+        rows = self.web.all(
+            "SELECT indicator_id, target, set_by, set_at, note FROM targets "
+            "QUALIFY row_number() OVER (PARTITION BY indicator_id ORDER BY set_at DESC) = 1"
+        )
+        return {r["indicator_id"]: r for r in rows if r["target"] is not None}
+
+    def target_history(self, indicator_id: str) -> list[dict[str, Any]]:
+        return self.web.all(
+            "SELECT target, set_by, set_at, note FROM targets WHERE indicator_id = ? "
+            "ORDER BY set_at DESC",
+            [indicator_id],
+        )
+
+    def set_target(self, indicator_id: str, target: float | None, by: str, note: str) -> None:
+        self.web.execute(
+            "INSERT INTO targets VALUES (?, ?, ?, ?, ?)",
+            [indicator_id, target, by, dt.datetime.now(), note[:500] or None],
+        )
+
+    # --- benchmarks -----------------------------------------------------------------------------------
+    def measure_keys(self) -> dict[str, str]:
+        """Indicator id -> published measure key, for the indicators whose key is published."""
+        from datamonger.benchmarks.measures import UnknownMeasure
+
+        def make() -> dict[str, str]:
+            out = {}
+            with self.published() as pub:
+                for ind in all_indicators():
+                    key = ind.benchmark_key
+                    if not key:
+                        continue
+                    try:
+                        out[ind.id] = pub.catalogue.get(key).key
+                    except UnknownMeasure:
+                        continue
+            return out
+
+        keys: dict[str, str] = self.cache.get(("measure_keys",), make)
+        return keys
+
+    def framework_benchmarks(self, year: int) -> dict[str, Any]:
+        """Indicator id -> MeasureBenchmark (England, region, neighbours, rank...), with the
+        computed value given as the LA's own figure."""
+        la = self.la()
+        if la is None:
+            return {}
+        keys = self.measure_keys()
+        results = {r.id: r for r in self.results(year)}
+        own = {keys[i]: r.value for i, r in results.items() if i in keys and r.value is not None}
+        stamp, model = self.stamp(), self.neighbour_model()
+
+        def make() -> dict[str, Any]:
+            from datamonger.benchmarks.benchmark import benchmark
+
+            with self.published() as pub:
+                b = benchmark(la, None, sorted(set(keys.values())), model, own, pub)
+            by_key = {m.key: m for m in b.measures}
+            return {i: by_key[k] for i, k in keys.items() if k in by_key}
+
+        out: dict[str, Any] = self.cache.get(("fw_bench", stamp, la.number, model, year), make)
+        return out
+
+    def la_benchmark(self) -> Any:
+        la = self.la()
+        if la is None:
+            return None
+        model = self.neighbour_model()
+
+        def make() -> Any:
+            from datamonger.benchmarks.benchmark import benchmark
+
+            with self.published() as pub:
+                return benchmark(la, None, None, model, None, pub)
+
+        return self.cache.get(("la_bench", la.number, model), make)
+
+    def charts(
+        self, key: str, own: dict[int, float] | None = None, year: int | None = None
+    ) -> dict[str, Any]:
+        """The two benchmark charts of a measure (the LA over time against England, its region
+        and its neighbours; all LAs ranked), each with the figures behind it as a table."""
+        from datamonger.benchmarks.areas import ENGLAND
+        from datamonger.benchmarks.charts import COLOURS, Line, ranked_svg, trend_svg
+        from datamonger.benchmarks.stats import higher_is_better
+
+        la = self.la()
+        if la is None:
+            return {}
+        model = self.neighbour_model()
+        own = own or {}
+
+        def make() -> dict[str, Any]:
+            with self.published() as pub:
+                m = pub.catalogue.get(key)
+                sn = pub.neighbours(model).get(la.number, [])
+                areas = [la.number, ENGLAND, *([la.region_code] if la.region_code else []), *sn]
+                series = pub.series(areas, [m.key]).get(m.key, {})
+                years = pub.years.get(m.key, [])
+                bar_year = year if year in years else (years[-1] if years else None)
+                cells = (
+                    pub.cells([(m.key, bar_year)]).get((m.key, bar_year), {}) if bar_year else {}
+                )
+                bars = sorted(
+                    (
+                        (pub.areas.las[a].name, c.value)
+                        for a, c in cells.items()
+                        if a in pub.areas.las and c.value is not None
+                    ),
+                    key=lambda b: b[0],
+                )
+                england = cells[ENGLAND].value if ENGLAND in cells else None
+
+            def points(area: str) -> dict[int, float]:
+                return {y: c.value for y, c in series.get(area, {}).items() if c.value is not None}
+
+            by_year: dict[int, list[float]] = {}
+            for n in sn:
+                for y, v in points(n).items():
+                    by_year.setdefault(y, []).append(v)
+            lines = []
+            if own:
+                lines.append(Line(f"{la.name} (computed here)", "#6f2c91", dict(own)))
+            lines += [
+                Line(f"{la.name} (published)", COLOURS["la"], points(la.number)),
+                Line("England", COLOURS["england"], points(ENGLAND)),
+            ]
+            if la.region_code:
+                lines.append(
+                    Line(la.region_name or "Region", COLOURS["region"], points(la.region_code))
+                )
+            lines.append(
+                Line(
+                    f"Neighbours mean ({model} model)",
+                    COLOURS["neighbours"],
+                    {y: sum(v) / len(v) for y, v in by_year.items()},
+                )
+            )
+            all_years = sorted({y for ln in lines for y in ln.points})
+            return {
+                "measure": m,
+                "trend_svg": trend_svg(f"{m.title}: {la.name}", lines, m.unit),
+                "trend_years": all_years,
+                "trend_rows": [
+                    {"label": ln.label, "values": [ln.points.get(y) for y in all_years]}
+                    for ln in lines
+                ],
+                "ranked_svg": ranked_svg(
+                    f"{m.title}, {bar_year}: all LAs", bars, la.name, england, m.polarity
+                )
+                if bar_year
+                else None,
+                "ranked_year": bar_year,
+                "ranked_rows": sorted(
+                    bars, key=lambda b: b[1], reverse=higher_is_better(m.polarity)
+                ),
+                "england": england,
+            }
+
+        own_key = tuple(sorted(own.items()))
+        out: dict[str, Any] = self.cache.get(("charts", la.number, model, key, own_key, year), make)
+        return out
+
+    def measure(self, key: str) -> Any:
+        with self.published() as pub:
+            return pub.catalogue.get(key)
+
+    def explore(
+        self,
+        measure: str,
+        per: str | None,
+        year: int | None,
+        compare_year: int | None,
+        region: str | None,
+    ) -> dict[str, Any]:
+        from datamonger.benchmarks.explore import explore
+
+        def make() -> dict[str, Any]:
+            with self.published() as pub:
+                result: dict[str, Any] = explore(measure, per, year, compare_year, region, pub)
+                return result
+
+        out: dict[str, Any] = self.cache.get(
+            ("explore", measure, per, year, compare_year, region), make
+        )
+        return out
+
+    def measure_list(self) -> list[dict[str, Any]]:
+        def make() -> list[dict[str, Any]]:
+            with self.published() as pub:
+                return [
+                    dict(m.to_dict(), years=pub.years.get(m.key, []))
+                    for m in pub.catalogue.search(None)
+                ]
+
+        out: list[dict[str, Any]] = self.cache.get(("measures",), make)
+        return out
+
+    # --- uploads ------------------------------------------------------------------------------------
+    def start_upload(self, owner: str, files: list[tuple[str, bytes]], year: int | None) -> Job:
+        folder = Path(tempfile.mkdtemp(prefix="datamonger-upload-"))
+        paths = []
+        for name, content in files:
+            safe = Path(name).name or "upload"
+            target = folder / safe
+            n = 1
+            while target.exists():
+                target = folder / f"{Path(safe).stem}-{n}{Path(safe).suffix}"
+                n += 1
+            target.write_bytes(content)
+            paths.append(target)
+        job = Job(id=uuid.uuid4().hex, owner=owner, files=[p.name for p in paths])
+        self.jobs[job.id] = job
+        threading.Thread(
+            target=self._run_upload, args=(job, folder, paths, year), daemon=True
+        ).start()
+        return job
+
+    def _run_upload(self, job: Job, folder: Path, paths: list[Path], year: int | None) -> None:
+        try:
+            with self.load_lock:
+                job.state, job.stage = "loading", "Reading and loading the files"
+                with Store(self.config.db) as store:
+                    report = load_paths(paths, store, year=year)
+                base = str(folder) + "/"
+                job.problems = [
+                    {k: (v.replace(base, "") if isinstance(v, str) else v) for k, v in d.items()}
+                    for d in (p.to_dict() for p in report.problems)
+                ]
+                job.loaded = [
+                    {"return": r, "year": y, "label": label(y), "table": t, "rows": n}
+                    for r, y, t, n in report.loaded
+                ]
+                job.exit_code = report.exit_code
+                targets = sorted({(r, y) for r, y, _, _ in report.loaded})
+                if targets:
+                    job.state, job.stage = "validating", "Checking the DfE's validation rules"
+                    job.validated = self.validate(targets, job.owner)
+                    job.state, job.stage = "computing", "Computing the indicators"
+                    self.warm()
+            job.state, job.stage = "done", "Finished"
+        except Exception as exc:  # shown as a message, logged with its traceback
+            log.exception("upload %s failed", job.id)
+            job.state, job.stage = "failed", "Stopped"
+            job.error = f"{type(exc).__name__}: {exc}"
+        finally:
+            job.finished = dt.datetime.now()
+            shutil.rmtree(folder, ignore_errors=True)
+
+    # --- warming -------------------------------------------------------------------------------------
+    def warm(self) -> None:
+        """Work out what the pages show (indicators for each year, benchmarks) ahead of time."""
+        try:
+            years = self.years()
+            for y in years:
+                self.results(y)
+            if years:
+                self.framework_benchmarks(years[0])
+            self.la_benchmark()
+            self.measure_list()
+        except Exception:
+            log.exception("warming the caches failed")
+
+    def warm_in_background(self) -> None:
+        threading.Thread(target=self.warm, daemon=True).start()

@@ -1,0 +1,99 @@
+"""The web app's own database (`X.web.duckdb`): users, sessions, throttling, targets, settings,
+stored validation runs, and the audit log.
+
+The audit table is append-only from the app: this module only ever INSERTs into it and SELECTs
+from it (a test checks that no statement in the web package updates or deletes it).
+Writes are serialised with one lock (DuckDB allows one writer; the app's writes are tiny);
+reads use their own cursor.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+SCHEMA = [
+    """CREATE TABLE IF NOT EXISTS users (
+        username VARCHAR PRIMARY KEY, password_hash VARCHAR NOT NULL, role VARCHAR NOT NULL,
+        must_change BOOLEAN NOT NULL DEFAULT true, disabled BOOLEAN NOT NULL DEFAULT false,
+        created_at TIMESTAMP NOT NULL DEFAULT now(), password_changed_at TIMESTAMP)""",
+    """CREATE TABLE IF NOT EXISTS sessions (
+        id VARCHAR PRIMARY KEY, username VARCHAR NOT NULL, csrf VARCHAR NOT NULL,
+        created_at TIMESTAMP NOT NULL, last_seen TIMESTAMP NOT NULL, ip VARCHAR)""",
+    """CREATE TABLE IF NOT EXISTS login_failures (
+        happened_at TIMESTAMP NOT NULL, username VARCHAR, ip VARCHAR)""",
+    """CREATE TABLE IF NOT EXISTS targets (
+        indicator_id VARCHAR NOT NULL, target DOUBLE, set_by VARCHAR NOT NULL,
+        set_at TIMESTAMP NOT NULL, note VARCHAR)""",
+    """CREATE TABLE IF NOT EXISTS settings (
+        name VARCHAR PRIMARY KEY, value VARCHAR, set_by VARCHAR, set_at TIMESTAMP)""",
+    """CREATE SEQUENCE IF NOT EXISTS audit_seq START 1""",
+    """CREATE TABLE IF NOT EXISTS audit (
+        id BIGINT PRIMARY KEY DEFAULT nextval('audit_seq'), happened_at TIMESTAMP NOT NULL,
+        username VARCHAR, role VARCHAR, action VARCHAR NOT NULL, resource VARCHAR NOT NULL,
+        detail VARCHAR, ip VARCHAR)""",
+    """CREATE TABLE IF NOT EXISTS validation_runs (
+        return_name VARCHAR NOT NULL, collection_year INTEGER NOT NULL, run_at TIMESTAMP NOT NULL,
+        data_loaded_at TIMESTAMP, rules_run INTEGER, seconds DOUBLE,
+        skipped JSON, messages JSON, run_by VARCHAR)""",
+    """CREATE TABLE IF NOT EXISTS validation_issues (
+        return_name VARCHAR NOT NULL, collection_year INTEGER NOT NULL, rule VARCHAR NOT NULL,
+        severity VARCHAR NOT NULL, "table" VARCHAR, file VARCHAR, line INTEGER, child VARCHAR,
+        fields JSON, "values" JSON, message VARCHAR)""",
+]
+
+
+class WebDB:
+    def __init__(self, path: Path | str) -> None:
+        self.path = str(path)
+        self.con = duckdb.connect(self.path)
+        self.lock = threading.RLock()
+        with self.lock:
+            for stmt in SCHEMA:
+                self.con.execute(stmt)
+
+    def close(self) -> None:
+        self.con.close()
+
+    # --- reads: a cursor of their own (DuckDB cursors may be used from other threads) -------
+    def all(self, sql: str, params: list[Any] | tuple[Any, ...] = ()) -> list[dict[str, Any]]:
+        cur = self.con.cursor()
+        try:
+            rel = cur.execute(sql, params)
+            cols = [d[0] for d in rel.description]
+            return [dict(zip(cols, row, strict=True)) for row in rel.fetchall()]
+        finally:
+            cur.close()
+
+    def one(self, sql: str, params: list[Any] | tuple[Any, ...] = ()) -> dict[str, Any] | None:
+        rows = self.all(sql, params)
+        return rows[0] if rows else None
+
+    def scalar(self, sql: str, params: list[Any] | tuple[Any, ...] = ()) -> Any:
+        cur = self.con.cursor()
+        try:
+            row = cur.execute(sql, params).fetchone()
+            return row[0] if row else None
+        finally:
+            cur.close()
+
+    # --- writes: one at a time ------------------------------------------------------------------
+    def execute(self, sql: str, params: list[Any] | tuple[Any, ...] = ()) -> None:
+        with self.lock:
+            self.con.execute(sql, params)
+
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        with self.lock:
+            self.con.execute("BEGIN")
+            try:
+                yield self.con
+            except BaseException:
+                self.con.execute("ROLLBACK")
+                raise
+            self.con.execute("COMMIT")
