@@ -142,7 +142,8 @@ def occurrences(release: Release, year: int) -> list[Occurrence]:
     out = [Occurrence(release, d, True, d.year + release.data_year_offset) for d in exact]
     exact_months = {d.month for d in exact}
     for m in release.months:
-        if m in exact_months:
+        # An exact date replaces the usual month: for a yearly release the whole year's.
+        if m in exact_months or (exact and release.frequency != "monthly"):
             continue
         out.append(Occurrence(release, dt.date(year, m, 1), False, year + release.data_year_offset))
     return sorted(out, key=lambda o: o.date)
