@@ -132,7 +132,11 @@ def indicator_section(
                         id=f"next.own.{r.id}",
                         template="next_own_gap",
                         data={"indicator": r.id, "value": r.value, "published": pv, "gap": gap},
-                        shown={"title": r.title, "gap": numbers.plain(gap), "unit": r.unit},
+                        shown={
+                            "title": r.title,
+                            "gap": numbers.plain(gap),
+                            "unit": "percentage points" if r.unit == "%" else r.unit,
+                        },
                         tone="next",
                     )
                 )
