@@ -448,9 +448,16 @@ class Workbench:
                     )
         return out
 
-    def line_row(self, table: str, file: str, line: int) -> dict[str, Any] | None:
+    @staticmethod
+    def table_spec(return_name: str, table: str) -> Any:
+        """A table by the name validation uses (the DfE's, e.g. `Episodes`) or its store name."""
+        return BY_STORE_NAME.get(table) or next(
+            (s for s in ALL_TABLES if s.return_ == return_name and s.name == table), None
+        )
+
+    def line_row(self, return_name: str, table: str, file: str, line: int) -> dict[str, Any] | None:
         """One row of a return as written, found by its provenance (file and line)."""
-        spec = BY_STORE_NAME.get(table)
+        spec = self.table_spec(return_name, table)
         if spec is None:
             return None
         sel = ", ".join(
@@ -468,8 +475,9 @@ class Workbench:
         col = next((c for c in CHILD_COLUMNS if c in spec.field_names), None)
         values = dict(zip([f.name for f in spec.fields], row[1:], strict=True))
         return {
-            "table": table,
+            "table": spec.store_name,
             "name": spec.name,
+            "return": spec.return_,
             "year": row[0],
             "file": file,
             "file_name": Path(file).name,

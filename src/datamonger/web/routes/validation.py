@@ -130,17 +130,20 @@ def file_line(
     request: Request,
     table: Annotated[str, Query(max_length=100)],
     file: Annotated[str, Query(max_length=2000)],
+    ret: Annotated[str, Query(alias="return", max_length=20)],
     line: Annotated[int, Query(ge=0, le=100_000_000)],
     user: Annotated[User, Depends(need("view", "child"))],
 ) -> Response:
     wb = request.app.state.dm
-    row = wb.line_row(table, file, line)
+    if ret not in RETURNS:
+        raise WebError("bad_request", f"Return is one of {', '.join(RETURNS)}.")
+    row = wb.line_row(ret, table, file, line)
     if row is None:
         raise WebError("not_found", "That line is not in the loaded returns.")
     issues = wb.web.all(
-        'SELECT rule, severity, fields, message FROM validation_issues WHERE "table" = ? '
-        "AND file = ? AND line = ? ORDER BY rule",
-        [table, file, line],
+        "SELECT rule, severity, fields, message FROM validation_issues WHERE return_name = ? "
+        'AND "table" = ? AND file = ? AND line = ? ORDER BY rule',
+        [ret, table, file, line],
     )
     flagged: dict[str, str] = {}
     for i in issues:
