@@ -1,0 +1,94 @@
+"""SSDA903: SQL snippets and fixture helpers shared by the adoption, mother, permanence and header
+packs (`adoption.py`, `mother.py`, `permanence.py`, `header_checks.py`).
+
+No rules here (the registry skips a module without RULES). Snippets read the prepared tables
+(`Episodes` has `seq`, 1.. per child by DECOM); a condition reads the checked row as `t`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from datamonger.validation.rule import Fixture, parse_rows
+from datamonger.validation.templates import select
+
+V34 = "('V3', 'V4')"  # legal statuses of an agreed series of short-term breaks
+ADOPTED = "('E11', 'E12')"  # REC: adopted
+PLACED_FOR_ADOPTION = "('A3', 'A4', 'A5', 'A6')"  # PLACE: placed for adoption
+NOT_V34 = "(LS IS NULL OR LS NOT IN ('V3', 'V4'))"
+
+# SEX was written 1 (male) / 2 (female) until 2023/24 and M / F / U from 2024/25 (rule 101).
+MALE = "(CASE WHEN {year} >= 2025 THEN 'M' ELSE '1' END)"
+FEMALE = "(CASE WHEN {year} >= 2025 THEN 'F' ELSE '2' END)"
+
+
+# Children looked after at some time in the collection year other than on short breaks (V3/V4):
+# an episode with another (or no) legal status that overlaps the year.
+LOOKED_AFTER = (
+    '(SELECT CHILD FROM "Episodes" WHERE CHILD IS NOT NULL AND (LS IS NULL OR LS NOT IN '
+    "('V3', 'V4')) AND (DECOM IS NULL OR DECOM <= {end}) AND (DEC IS NULL OR DEC >= {start}))"
+)
+
+# The episode that began the child's latest period of care: the latest with RNE S, or, when the
+# return has none (the period began before the year), the child's first episode. One per child.
+PERIOD_START = (
+    "(SELECT * EXCLUDE (_r) FROM (SELECT e.*, row_number() OVER (PARTITION BY e.CHILD "
+    "ORDER BY coalesce(e.RNE = 'S', false) DESC, CASE WHEN e.RNE = 'S' THEN e.DECOM END DESC "
+    'NULLS LAST, e.seq) AS _r FROM "Episodes" e WHERE e.CHILD IS NOT NULL AND e.DECOM IS NOT NULL) '
+    "WHERE _r = 1)"
+)
+
+# For each adoption episode (REC E11/E12), the first episode of the unbroken run of placements for
+# adoption (A3-A6) that ended in it: the day the child was placed with the adopters. Columns: CHILD,
+# adopted (the adoption episode's DEC), a_file/a_line (the adoption episode), placed (DECOM of the
+# run's first episode), source_file/source_line (that episode), place (the adoption's PLACE).
+ADOPTION_PLACEMENT = (
+    "(SELECT a.CHILD, a.DEC AS adopted, a.PLACE AS place, a.source_file AS a_file, "
+    "a.source_line AS a_line, s.DECOM AS placed, s.source_file, s.source_line "
+    'FROM "Episodes" a JOIN "Episodes" s ON s.CHILD = a.CHILD AND s.seq = 1 + coalesce(('
+    'SELECT max(x.seq) FROM "Episodes" x WHERE x.CHILD = a.CHILD AND x.seq < a.seq '
+    f"AND (x.PLACE IS NULL OR x.PLACE NOT IN {PLACED_FOR_ADOPTION})), 0) "
+    f"WHERE a.REC IN {ADOPTED} AND a.CHILD IS NOT NULL)"
+)
+
+
+def rows_of(table: str, alias: str, where: str, joins: str = "") -> str:
+    """Rows of `table` (alias `alias`, not t) for which `where` holds, in the check's shape."""
+    return (
+        f"SELECT DISTINCT '{table}' AS \"table\", {alias}.source_file, {alias}.source_line, "
+        f'{alias}.CHILD_raw AS child FROM "{table}" {alias} {joins} WHERE {where}'
+    )
+
+
+def at(table: str, pairs: str) -> str:
+    """The rows of `table` located by `pairs`, a SELECT of (source_file, source_line)."""
+    return select(
+        table,
+        "true",
+        f"JOIN ({pairs}) AS _p(f, l) ON _p.f = t.source_file AND _p.l = t.source_line",
+    )
+
+
+def union(*selects: str) -> str:
+    return " UNION ".join(f"({s})" for s in selects)
+
+
+def fxm(
+    failing: Mapping[str, Sequence[str]],
+    passing: Mapping[str, Sequence[str]],
+    *,
+    both: Mapping[str, Sequence[str]] | None = None,
+    last: Mapping[str, Sequence[str]] | None = None,
+    flagged: Sequence[tuple[str, int]] | None = None,
+    year: int | None = None,
+) -> Fixture:
+    """A fixture whose failing and passing sets differ in several tables (compact rows, see
+    `parse_rows`); `both` rows are added to both sets (a table given in a set replaces them)."""
+    common = {t: parse_rows(*rows) for t, rows in (both or {}).items()}
+    return Fixture(
+        failing={**common, **{t: parse_rows(*rows) for t, rows in failing.items()}},
+        passing={**common, **{t: parse_rows(*rows) for t, rows in passing.items()}},
+        flagged=tuple(flagged) if flagged is not None else None,
+        last={t: parse_rows(*rows) for t, rows in (last or {}).items()},
+        year=year,
+    )
