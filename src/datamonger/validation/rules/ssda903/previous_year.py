@@ -139,11 +139,18 @@ WHERE t.CHILD NOT IN (SELECT CHILD FROM "Missing" WHERE CHILD IS NOT NULL)
 PA_CEASED = "(NOT blank(l.DATE_PLACED_CEASED_raw) OR NOT blank(l.REASON_PLACED_CEASED_raw))"
 
 # --- care leavers (OC3) ---------------------------------------------------------------------------
-# Relevant / former relevant child: looked after for at least 13 weeks (91 days) in all since the
-# 14th birthday, some of it after the 16th, and not adopted. Episodes of both years, one row per
-# (child, DECOM) preferring the one with an end date; short breaks (V3/V4) do not count; the last
-# episode, when open, runs to the end of the year.
-CARE_1001 = """
+# Relevant / former relevant child: looked after 13 weeks in all since the 14th birthday, some of
+# it after the 16th, and not adopted. With two years loaded only part of that can be proven: the
+# young person was adopted (latest episode E11/E12), or was not looked after after the 16th
+# birthday although that birthday falls inside the loaded years (short breaks V3/V4 do not count;
+# an open last episode runs to 31 March). Episodes of both years are pooled, one per (child,
+# DECOM), preferring the one that gives an end date.
+DOB_OC3 = (
+    'LEFT JOIN (SELECT CHILD, min(DOB) AS dob FROM "Header" WHERE DOB IS NOT NULL GROUP BY CHILD) '
+    "hd ON hd.CHILD = t.CHILD"
+)
+SIXTEEN_SEEN = f"(coalesce(hd.dob, t.DOB) + INTERVAL 16 YEAR)::DATE >= {LAST_START}"
+CARE_1001 = f"""
 WITH eps AS (
   SELECT CHILD, DECOM, DEC, LS, REC FROM (
     SELECT CHILD, DECOM, DEC, LS, REC, row_number() OVER (
@@ -153,21 +160,17 @@ WITH eps AS (
     WHERE CHILD IS NOT NULL AND DECOM IS NOT NULL)
   WHERE k = 1),
 latest AS (SELECT CHILD, arg_max(REC, DECOM) AS rec, max(DECOM) AS decom FROM eps GROUP BY CHILD),
-dob AS (SELECT CHILD, min(DOB) AS dob FROM "Header" WHERE DOB IS NOT NULL GROUP BY CHILD),
-care AS (
-  SELECT e.CHILD,
-    sum(greatest(0, date_diff('day', greatest(e.DECOM, (d.dob + INTERVAL 14 YEAR)::DATE),
-        coalesce(e.DEC, CASE WHEN e.DECOM = x.decom THEN {end} END)))) AS d14,
-    sum(greatest(0, date_diff('day', greatest(e.DECOM, (d.dob + INTERVAL 16 YEAR)::DATE),
-        coalesce(e.DEC, CASE WHEN e.DECOM = x.decom THEN {end} END)))) AS d16
-  FROM eps e JOIN dob d USING (CHILD) JOIN latest x USING (CHILD)
+after16 AS (
+  SELECT e.CHILD, bool_or(coalesce(e.DEC, CASE WHEN e.DECOM = x.decom THEN {{end}} END)
+                          > (coalesce(hd.dob, o.DOB) + INTERVAL 16 YEAR)::DATE) AS yes
+  FROM eps e JOIN latest x USING (CHILD) JOIN "OC3" o ON o.CHILD = e.CHILD
+  LEFT JOIN (SELECT CHILD, min(DOB) AS dob FROM "Header" WHERE DOB IS NOT NULL GROUP BY CHILD) hd
+    ON hd.CHILD = e.CHILD
   WHERE e.LS IS NULL OR e.LS NOT IN ('V3', 'V4')
   GROUP BY e.CHILD)
 SELECT 'OC3' AS "table", t.source_file, t.source_line, t.CHILD_raw AS child
-FROM "OC3" t JOIN dob d ON d.CHILD = t.CHILD JOIN latest x ON x.CHILD = t.CHILD
-LEFT JOIN care c ON c.CHILD = t.CHILD
-WHERE age(d.dob, {end}) < 20
-  AND (x.rec IN ('E11', 'E12') OR coalesce(c.d14, 0) < 91 OR coalesce(c.d16, 0) < 1)
+FROM "OC3" t JOIN latest x ON x.CHILD = t.CHILD LEFT JOIN after16 a ON a.CHILD = t.CHILD {DOB_OC3}
+WHERE x.rec IN ('E11', 'E12') OR (coalesce(a.yes, false) = false AND {SIXTEEN_SEEN})
 """
 
 
@@ -305,15 +308,19 @@ RULES = [
         where(
             "Header",
             f"t.UASC = '0' AND l.UASC = '1' AND coalesce(ul.DUC BETWEEN {LAST_START} AND "
-            f"{LAST_END}, false) = false",
+            f"{LAST_END}, false) = false AND {HAS_EPISODES}",
             joins=HEADER_LAST + ' JOIN "UASC_last" ul ON ul.CHILD = t.CHILD',
         ),
         needs=PREV,
         fixture=fxt(
-            {"Header": ["DOB=01/06/2009", "CHILD=2 DOB=01/06/2009", "CHILD=3 DOB=01/06/2008"]},
             {
-                "Header": ["DOB=01/06/2009", "CHILD=3 DOB=01/06/2008"],
+                "Header": ["DOB=01/06/2009", "CHILD=2 DOB=01/06/2009", "CHILD=3 DOB=01/06/2008"],
+                "Episodes": ["DECOM=01/02/2026", "CHILD=2 DECOM=01/02/2026"],
+            },
+            {
+                "Header": ["DOB=01/06/2009", "CHILD=2 DOB=01/06/2009", "CHILD=3 DOB=01/06/2008"],
                 "UASC": ["DOB=01/06/2009 DUC=01/06/2027"],
+                "Episodes": ["DECOM=01/02/2026", "CHILD=3 DECOM=01/02/2026"],
             },
             last={
                 "Header": ["DOB=01/06/2009", "CHILD=2 DOB=01/06/2009", "CHILD=3 DOB=01/06/2008"],
@@ -326,7 +333,9 @@ RULES = [
             flagged=[("Header", 2), ("Header", 3)],
         ),
         note="UASC this year or last means the child has a row in that year's UASC table. A "
-        "child no longer UASC must have had UASC status end (DUC) inside last year.",
+        "child still looked after (with episodes this year) and no longer UASC must have had "
+        "UASC status end (DUC) inside last year; a care leaver out of care this year is not "
+        "asked (the UASC table is about children looked after).",
     ),
     rule(
         "205B",
@@ -363,15 +372,24 @@ RULES = [
     ),
     rule(
         "205D",
-        where("Header", "t.UASC = '1' AND l.UASC = '0'", joins=HEADER_LAST),
+        where(
+            "Header",
+            "t.UASC = '1' AND l.UASC = '0' AND t.CHILD IN "
+            '(SELECT CHILD FROM "Episodes_last" WHERE CHILD IS NOT NULL)',
+            joins=HEADER_LAST,
+        ),
         needs=PREV,
         fixture=fxt(
-            {"Header": ["DOB=01/06/2010", "CHILD=2"], "UASC": ["DOB=01/06/2010"]},
-            {"Header": ["DOB=01/06/2010", "CHILD=2"], "UASC": ["CHILD=2"]},
-            last={"Header": ["DOB=01/06/2010"], "UASC": []},
+            {"Header": ["DOB=01/06/2010", "CHILD=2", "CHILD=3"], "UASC": ["DOB=01/06/2010"]},
+            {"Header": ["DOB=01/06/2010", "CHILD=2", "CHILD=3"], "UASC": ["CHILD=2", "CHILD=3"]},
+            last={
+                "Header": ["DOB=01/06/2010", "CHILD=3"],
+                "Episodes": ["DECOM=01/02/2026"],  # child 3 was a care leaver only
+            },
             flagged=[("Header", 2)],
         ),
-        note="Only children in last year's Header: a child new this year may well be UASC.",
+        note="Asked of children looked after last year (with episodes then): a child new this "
+        "year, or last year a care leaver only, may well be UASC now.",
     ),
     # --- episodes: last year's open episode is this year's first ---------------------------------
     rule(
@@ -599,51 +617,68 @@ RULES = [
         needs=PREV,
         fixture=fx(
             "OC3",
-            ["CHILD=1", "CHILD=2"],
-            ["CHILD=3", "CHILD=4", "CHILD=5", "CHILD=6"],
+            ["CHILD=1", "CHILD=2", "CHILD=3"],
+            ["CHILD=4", "CHILD=5", "CHILD=6", "CHILD=7"],
             both={
                 "Header": [
-                    "CHILD=1 DOB=01/06/2008",
-                    "CHILD=2 DOB=01/06/2008",
-                    "CHILD=3 DOB=01/06/2008",
-                    "CHILD=4 DOB=01/06/2008",
-                    "CHILD=5 DOB=01/06/2006",
-                    "CHILD=6 DOB=01/06/2008",
+                    "CHILD=1 DOB=01/06/2009",
+                    "CHILD=2 DOB=01/06/2009",
+                    "CHILD=3 DOB=01/06/2009",
+                    "CHILD=4 DOB=01/06/2009",
+                    "CHILD=5 DOB=01/06/2009",
+                    "CHILD=6 DOB=01/06/2007",
+                    "CHILD=7 DOB=01/06/2009",
                 ],
-                "Episodes": ["CHILD=4 DECOM=01/03/2026 LS=C2"],
+                "Episodes": ["CHILD=5 DECOM=01/03/2026 LS=C2"],
             },
             last={
                 "Episodes": [
-                    "CHILD=1 DECOM=01/05/2025 DEC=01/07/2025 LS=C2 REC=E13",  # 61 days
-                    "CHILD=1 DECOM=01/08/2025 DEC=01/10/2025 LS=V3 REC=E13",  # short breaks
-                    "CHILD=2 DECOM=01/01/2025 DEC=01/06/2025 LS=C2 REC=E11",  # adopted
-                    "CHILD=3 DECOM=01/01/2025 DEC=01/06/2025 LS=C2 REC=E13",  # 151 days
-                    "CHILD=4 DECOM=01/03/2026 LS=C2",  # open into this year
-                    "CHILD=5 DECOM=01/01/2023 DEC=01/02/2023 LS=C2 REC=E13",  # 20 by 31 March
+                    # the 16th birthday, 01/06/2025, falls in last year
+                    "CHILD=1 DECOM=01/01/2025 DEC=01/06/2025 LS=C2 REC=E13",  # left care at 16
+                    "CHILD=2 DECOM=01/01/2025 DEC=01/07/2025 LS=C2 REC=E11",  # adopted
+                    "CHILD=3 DECOM=01/01/2025 DEC=01/03/2025 LS=C2 REC=E13",
+                    "CHILD=3 DECOM=01/07/2025 DEC=01/09/2025 LS=V3 REC=E13",  # short breaks
+                    "CHILD=4 DECOM=01/01/2025 DEC=02/06/2025 LS=C2 REC=E13",  # a day after 16
+                    "CHILD=5 DECOM=01/03/2026 LS=C2",  # open into this year
+                    # 16 in 2023: care after it may predate last year's return
+                    "CHILD=6 DECOM=01/01/2023 DEC=01/02/2023 LS=C2 REC=E13",
                 ]
             },
         ),
-        note="Relevant / former relevant: looked after 13 weeks (91 days) in all since the 14th "
-        "birthday, some of it after the 16th, and not adopted (last episode E11/E12), counting "
-        "both years' episodes (V3/V4 short breaks excluded; an open last episode runs to 31 "
-        "March). Young people aged 20 or more at 31 March, and those without any episode (rule "
-        "1002), are not judged: their care may predate last year's return.",
+        note="With two years loaded, a young person is reported only when provably not relevant "
+        "or former relevant: adopted (latest episode E11/E12), or not looked after after the 16th "
+        "birthday although it falls inside the two years (V3/V4 short breaks aside). The 13 weeks "
+        "since the 14th birthday cannot be checked (for anyone old enough for OC3 they began "
+        "before last year's return); young people without any episode are rule 1002's.",
     ),
     rule(
         "1002",
         where(
             "OC3",
+            f"{SIXTEEN_SEEN} AND "
             't.CHILD NOT IN (SELECT CHILD FROM "Episodes" WHERE CHILD IS NOT NULL '
             'UNION SELECT CHILD FROM "Episodes_last" WHERE CHILD IS NOT NULL)',
+            joins=DOB_OC3,
         ),
         needs=PREV,
         fixture=fx(
             "OC3",
-            ["CHILD=1"],
-            ["CHILD=2", "CHILD=3"],
-            both={"Episodes": ["CHILD=3 DECOM=01/05/2026"]},
+            ["CHILD=1", "CHILD=4 DOB=01/06/2009"],
+            ["CHILD=2", "CHILD=3", "CHILD=5"],
+            both={
+                "Header": [
+                    "CHILD=1 DOB=01/06/2009",
+                    "CHILD=2 DOB=01/06/2009",
+                    "CHILD=3 DOB=01/06/2009",
+                    "CHILD=5 DOB=01/06/2007",
+                ],
+                "Episodes": ["CHILD=3 DECOM=01/05/2026"],
+            },
             last={"Episodes": ["CHILD=2 DECOM=01/05/2025 DEC=01/06/2025"]},
         ),
+        note="Reported only when the 16th birthday falls inside the two years loaded, so that a "
+        "care leaver's care after 16 would show; older care leavers may have left care before "
+        "last year's return (the DfE's own note warns of these false positives).",
     ),
     rule(
         "1010",
