@@ -34,10 +34,12 @@ def _entry(ind: Indicator) -> list[str]:
             + (f", {ind.lookback_years} more read if loaded" if ind.lookback_years else "")
         )
     bench = []
-    if ind.lait:
+    if ind.benchmark_key:
+        bench.append(f"`{ind.benchmark_key}` (`datamonger benchmark --measures` key)")
+    if ind.lait and ind.lait != ind.benchmark_key:
         bench.append(f"LAIT `{ind.lait}`")
     if ind.ees:
-        bench.append(f"EES `{ind.ees}`")
+        bench.append(f"source: EES `{ind.ees}`")
     lines.append(f"- **Benchmark**: {'; '.join(bench) if bench else 'none published'}")
     lines.append("")
     return lines

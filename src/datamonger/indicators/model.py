@@ -68,7 +68,11 @@ class Indicator:
     exclusions: str = ""
     choice: str = ""  # where the public definition is ambiguous: the reading chosen and why
     lait: str | None = None  # LAIT `Short Desc` (= Measure_short in the data dictionary)
-    ees: str | None = None  # "<EES file>: <column or filter>"
+    ees: str | None = None  # "<EES file>: <column or filter>", as a reader would look it up
+    # The key of the published measure in the benchmarks catalogue (`datamonger measures`), when
+    # it is not the LAIT key: an EES `file:column[filter=value]` or a derived ratio. It must
+    # measure the same thing in the same unit (a test holds every key to that).
+    benchmark: str | None = None
     unit: str | None = None  # overrides the template's unit (e.g. "score")
     years: int = 1  # consecutive collection years of the return the measure needs
     lookback_years: int = 0  # earlier years it reads if loaded (figures may be low without them)
@@ -85,7 +89,7 @@ class Indicator:
 
     @property
     def benchmark_key(self) -> str | None:
-        return self.lait or self.ees
+        return self.benchmark or self.lait
 
 
 @dataclass(frozen=True, slots=True)

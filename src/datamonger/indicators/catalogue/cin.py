@@ -200,6 +200,7 @@ cin(
     "episodes).",
     sql=CIN_AT_END.format(num="true"),
     ees=f"{B1}: At31_episodes",
+    benchmark="b1_children_in_need:At31_episodes",
 )
 cin(
     id="cin_rate",
@@ -226,6 +227,7 @@ cin(
     denominator="-",
     sql=REFERRALS.format(num="true"),
     ees=f"{B1}: Started_episodes",
+    benchmark="b1_children_in_need:Started_episodes",
 )
 cin(
     id="cin_episodes_ended",
@@ -242,6 +244,7 @@ cin(
            referral_date, closure_date, closure_reason, CINdetailsID
     FROM dm_cin_episodes WHERE closure_date BETWEEN :start AND :end""",
     ees=f"{B1}: Ended_episodes",
+    benchmark="b1_children_in_need:Ended_episodes",
 )
 cin(
     id="cin_episodes_anypoint",
@@ -259,6 +262,7 @@ cin(
     FROM dm_cin_episodes
     WHERE dm_open_during(referral_date, closure_date, known_until, :start, :end)""",
     ees=f"{B1}: Anypoint_episodes",
+    benchmark="b1_children_in_need:Anypoint_episodes",
 )
 cin(
     id="cin_disability",
@@ -406,6 +410,9 @@ for key, (label, codes, column) in FACTORS.items():
         "assessment authorised in the period (C3 Episodes_with_assessment_factor).",
         sql=FACTOR_EPISODES.format(codes=", ".join(f"'{c}'" for c in codes.split())),
         ees=f"{C3}: {column}",
+        # one published column = one share; a group published per subject (child / parent /
+        # other person) has no published total to compare with
+        benchmark=f"{key}_factor_share" if column.isidentifier() else None,
     )
 
 # --- section 47 and conferences -------------------------------------------------------------
@@ -421,6 +428,7 @@ cin(
     denominator="-",
     sql=S47.format(num="true"),
     ees=f"{C4}: Section47",
+    benchmark="c4_children_in_need_section_47s_and_icpcs:Section47",
 )
 cin(
     id="s47_rate",
@@ -456,6 +464,7 @@ cin(
     GROUP BY child_id, icpc_date""",
     lait="ISCP_Conf",
     ees=f"{C4}: ICPC",
+    benchmark="c4_children_in_need_section_47s_and_icpcs:ICPC",
 )
 cin(
     id="icpc_15wd",
@@ -498,6 +507,7 @@ cin(
     "Enquiries started in the last weeks of the period may not have reached conference yet.",
     sql=S47.format(num="coalesce(icpc_date <= :end, false)"),
     ees=f"{C4}: ICPC / Section47",
+    benchmark="s47_to_icpc",
 )
 cin(
     id="s47_to_cpp",
@@ -517,6 +527,7 @@ cin(
         num="""EXISTS (SELECT 1 FROM dm_cin_cpp p WHERE p.child_id = dm_cin_section47.child_id
                AND p.cpp_start BETWEEN s47_start AND least(s47_start + 60, :end))"""
     ),
+    benchmark="s47_to_cpp",
 )
 
 # --- child protection plans -----------------------------------------------------------------

@@ -566,6 +566,10 @@ for low, high in ((19, 21), (17, 18)):
         needs=("oc3",),
         lait="CareLeaverEET" if low == 19 else None,
         ees=f"{LEAVERS}: {low} to {high} years x Total in education, employment or training",
+        benchmark=None
+        if low == 19
+        else "la_care_leavers_activity:care_leaver_percent[care_leaver_age=17 to 18 years;"
+        "breakdown=Total in education, employment or training]",
     )
     cla(
         id=f"care_leavers_accommodation_{ages}",
@@ -587,6 +591,10 @@ for low, high in ((19, 21), (17, 18)):
         needs=("oc3",),
         lait="CareLeaverAcc" if low == 19 else None,
         ees=f"{ACCOM}: {low} to {high} years x Accommodation considered suitable",
+        benchmark=None
+        if low == 19
+        else "la_care_leavers_accommodation_suitability:care_leaver_percent["
+        "care_leaver_age=17 to 18 years;breakdown=Accommodation considered suitable]",
     )
 cla(
     id="care_leavers_neet_19_21",
@@ -727,6 +735,8 @@ cla(
     ),
     needs=("oc2",),
     ees=f"{HEALTH}: Ages 5 to 16 years with SDQ score x SDQ score is a cause for concern",
+    benchmark="la_conviction_health_outcome_cla:children_percent[characteristic=Ages 5 to 16 "
+    "years with SDQ score;breakdown=SDQ score is a cause for concern]",
 )
 cla(
     id="offending",
