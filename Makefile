@@ -4,9 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_DIR ?= demo
-DEMO_CHILDREN ?= 20000
+DEMO_CHILDREN ?= 40000
 DEMO_YEAR ?= 2025
-DEMO_MEASURES ?= ReReferral,Continue_Assess_Comp,CP_conf_15days,PrevRegCPR,CPP_rate,LAC
+DEMO_MEASURES ?= ReReferral,Continue_Assess_Comp,CP_conf_15days,PrevRegCPR,CPP_rate,LAC,LACStable_2016on,CareLeaverEET
 
 .PHONY: demo test lint typecheck format bench clean
 
@@ -26,7 +26,7 @@ demo: $(STAMP)
 	@# validate exits 1 when it finds errors; the demo goes on to show the rest
 	-$(BIN)/datamonger validate $(DB)
 	$(BIN)/datamonger indicators --db $(DB) --year $(DEMO_YEAR)
-	$(BIN)/datamonger benchmark --la 330 --year $(DEMO_YEAR) --measures $(DEMO_MEASURES)
+	$(BIN)/datamonger benchmark --la 330 --year $(DEMO_YEAR) --measures $(DEMO_MEASURES) --db $(DB)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

@@ -15,6 +15,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from datamonger.benchmarks import reference
@@ -131,6 +132,15 @@ def benchmark(
         typer.Option("--notes", help="Your own flag notes CSV, merged over the shipped notes."),
     ] = None,
     reference_db: ReferenceDbOption = None,
+    db: Annotated[
+        Path | None,
+        typer.Option(
+            "--db",
+            help="A database with the LA's own returns loaded: its computed indicators are shown "
+            "beside the published figures (column 'Ours'), ranked and banded among all LAs.",
+            dir_okay=False,
+        ),
+    ] = None,
 ) -> None:
     """Where one LA stands on every published measure: England, region, neighbours, rank, quartile,
     change, trend and practice-or-recording flags.
@@ -138,6 +148,7 @@ def benchmark(
     Each measure is shown at --year, or at its latest published year. Suppressed figures appear as
     `value: null` with `suppressed: "c"` (or the code published).
     """
+    own = _own_values(db, year, la) if db else None
     with _bad_input():
         pub = Published.open(reference_db)
         # Measure keys may contain commas inside [...]: rejoin the pieces split inside brackets.
@@ -147,7 +158,13 @@ def benchmark(
             else None
         )
         result = run_benchmark(
-            la, year, keys, neighbours, published=pub, notes=Notes.load(notes) if notes else None
+            la,
+            year,
+            keys,
+            neighbours,
+            published=pub,
+            notes=Notes.load(notes) if notes else None,
+            own=own,
         )
         written = [
             str(p)
@@ -167,6 +184,31 @@ def benchmark(
         typer.echo(f"Chart written: {path}", err=True)
 
 
+def _own_values(db: Path, year: int | None, la: str) -> dict[str, float]:
+    """The LA's own indicators for the census year, keyed by the published measure they match."""
+    import duckdb
+
+    from datamonger.indicators.engine import IndicatorError, compute
+    from datamonger.indicators.model import Period
+
+    if not db.exists():
+        raise typer.BadParameter(f"{db} does not exist; load the returns with `datamonger load`.")
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        if year is None:
+            row = con.execute("SELECT max(collection_year) FROM returns_loaded").fetchone()
+            year = int(row[0]) if row and row[0] else None
+        if year is None:
+            return {}
+        try:
+            results = compute(con, Period.census_year(year))
+        except IndicatorError as exc:
+            raise typer.BadParameter(str(exc)) from None
+    finally:
+        con.close()
+    return {r.benchmark_key: r.value for r in results if r.benchmark_key and r.value is not None}
+
+
 def _rejoin_brackets(parts: list[str]) -> list[str]:
     out: list[str] = []
     for part in parts:
@@ -184,10 +226,12 @@ def _benchmark_table(result: dict[str, Any], output: Path | None) -> None:
         title=f"{la['name']} ({la['la_number']}), {la['region']}; neighbours: {result['neighbours_model']} model",
         title_justify="left",
     )
+    with_own = any(m.get("own") is not None for m in result["measures"])
     for col in (
         "Measure",
         "Year",
         "Value",
+        *(("Ours",) if with_own else ()),
         "England",
         "Region",
         "SN mean",
@@ -203,9 +247,10 @@ def _benchmark_table(result: dict[str, Any], output: Path | None) -> None:
         rank = f"{m['rank']}/{m['of']}" if m["rank"] else ""
         flags = "; ".join(f"{f['rule']} {f['direction']}" for f in m["flags"])
         table.add_row(
-            f"{m['title'][:60]}\n[dim]{m['key'][:80]}[/dim]",
+            f"{escape(m['title'][:60])}\n[dim]{escape(m['key'][:80])}[/dim]",
             str(m["period"] or m["year"]),
             value,
+            *((_num(m.get("own")),) if with_own else ()),
             _num(m["england"]),
             _num(m["region"]),
             _num(m["sn_mean"]),
@@ -312,7 +357,11 @@ def measures(
             years = r["years"].split(",")
             span = f"{years[0]}-{years[-1]}" if years and years[0] else ""
             table.add_row(
-                str(r["key"]), str(r["title"]), str(r["source"]), str(r["polarity"]), span
+                escape(str(r["key"])),
+                escape(str(r["title"])),
+                str(r["source"]),
+                str(r["polarity"]),
+                span,
             )
         Console(width=200).print(table)
 
