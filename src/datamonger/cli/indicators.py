@@ -204,15 +204,50 @@ def indicators(
             output.write_text(text, encoding="utf-8")
         return
     if fmt is Format.table:
-        short = ["id", "value", "unit", "numerator", "denominator", "notes"]
-        table_rows: list[list[Any]] = [
-            [r.id, r.value, r.unit, r.numerator, r.denominator, _short_notes(r.notes)]
-            for r in results
-        ]
-        _write_rows(short, table_rows, fmt, output, f"Indicators {period.label()}")
+        _framework_table(results, f"Indicators {period.label()}", output)
         return
     flat: list[list[Any]] = [[_cell(getattr(r, c)) for c in cols] for r in results]
     _write_rows(cols, flat, fmt, output, "Indicators")
+
+
+def _whole(x: float | None) -> str:
+    if x is None:
+        return ""
+    return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.1f}"
+
+
+def _figure(r: Any) -> tuple[str, str]:
+    """The value with its unit, and what it was computed from, as an analyst reads them."""
+    if r.value is None:
+        return "n/a", ""
+    if r.unit == "%":
+        return f"{r.value:.1f}%", f"{_whole(r.numerator)} of {_whole(r.denominator)}"
+    if r.unit.startswith("per 10,000"):
+        population = r.denominator * 10_000 if r.denominator else None
+        return f"{r.value:.1f} per 10k", f"{_whole(r.numerator)} in {_whole(population)} aged 0-17"
+    if r.unit == "count":
+        return _whole(r.value), ""
+    return f"{r.value:.1f} {r.unit}", f"{_whole(r.denominator)} children" if r.denominator else ""
+
+
+def _framework_table(results: list[Any], title: str, output: Path | None) -> None:
+    """The terminal view: grouped as the performance framework (OBA) groups them."""
+    out = Console(file=io.StringIO(), width=160) if output else console
+    for category in ("How much did we do?", "How well did we do it?", "Is anyone better off?"):
+        rows = [r for r in results if r.category == category]
+        if not rows:
+            continue
+        table = Table(title=f"{title}: {category}", title_justify="left", expand=False)
+        table.add_column("Indicator", overflow="fold", max_width=58)
+        table.add_column("Value", justify="right", no_wrap=True)
+        table.add_column("From", overflow="fold", max_width=34)
+        table.add_column("Notes", overflow="fold", max_width=50)
+        for r in rows:
+            value, base = _figure(r)
+            table.add_row(r.title, value, base, _short_notes(r.notes))
+        out.print(table)
+    if output:
+        output.write_text(out.file.getvalue(), encoding="utf-8")  # type: ignore[attr-defined]
 
 
 def _short_notes(notes: list[str]) -> str:
