@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -33,7 +34,8 @@ SECURITY_HEADERS = [
 
 
 class SecurityHeaders:
-    """Adds the security headers to every response. Everything but the static files is
+    """Adds the security headers (and `Server-Timing`: the time spent on the response, which
+    `benchmarks/bench_web.py` reads) to every response. Everything but the static files is
     `Cache-Control: no-store` (pages may hold child-level data; none may be kept by a browser
     or proxy). Refuses request bodies over the upload limit before reading them."""
 
@@ -45,6 +47,7 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        started = time.perf_counter()
         static = scope["path"].startswith("/static/")
         length = dict(scope.get("headers") or []).get(b"content-length")
         if length and length.isdigit() and int(length) > self.max_body:
@@ -58,6 +61,8 @@ class SecurityHeaders:
                     if k.lower() not in (b"cache-control", b"pragma")
                 ]
                 headers += SECURITY_HEADERS
+                ms = (time.perf_counter() - started) * 1000
+                headers.append((b"server-timing", f"app;dur={ms:.1f}".encode()))
                 if static:
                     headers.append((b"cache-control", b"public, max-age=3600"))
                 else:

@@ -1,0 +1,157 @@
+"""Server time of every web page with a large synthetic LA loaded (default 20,000 children, two
+collection years of both returns).
+
+    .venv/bin/python benchmarks/bench_web.py [--children 20000] [--runs 7] [--out bench-data/web]
+
+Generates and loads the LA under `--out` (reused when already there), validates it, signs in as an
+analyst and an administrator, then requests every GET page `--runs` times and prints the median
+server time (the app's `Server-Timing` header: from the request reaching the app to the response
+starting), the first (cold) request and the wall time of the exports. The target is a median under
+300 ms per page. Not a test: figures depend on the machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+from datamonger.loading import load_paths
+from datamonger.store import Store
+from datamonger.synth import generate
+from datamonger.web import WebConfig, create_app
+from datamonger.web.config import CHEAP
+from datamonger.web.routes import ROUTERS
+from datamonger.web.services import Workbench
+
+PASSWORD = "benchmark password 1"
+
+
+def prepare(out: Path, children: int) -> Path:
+    db = out / f"la-{children}.duckdb"
+    if db.exists():
+        return db
+    returns = out / f"returns-{children}"
+    t = time.perf_counter()
+    generate(returns, children=children, year=2025, years=2, seed=1, error_rate=0.01)
+    with Store(db) as store:
+        load_paths([returns], store)
+    print(f"generated and loaded {children:,} children in {time.perf_counter() - t:.1f} s")
+    return db
+
+
+def sign_in(c: TestClient, user: str) -> None:
+    import re
+
+    page = c.get("/login").text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    r = c.post(
+        "/login",
+        data={"username": user, "password": PASSWORD, "csrf_token": token},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303, r.text
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--children", type=int, default=20_000)
+    ap.add_argument("--runs", type=int, default=7)
+    ap.add_argument("--out", type=Path, default=Path("bench-data/web"))
+    args = ap.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    db = prepare(args.out, args.children)
+    for p in db.parent.glob(db.stem + ".web.*"):
+        p.unlink()
+    wb = Workbench(WebConfig(db=db, argon2=CHEAP, warm_caches=False))
+    t = time.perf_counter()
+    wb.validate(sorted({(r, y) for r, y, _ in wb.stamp()}), "bench")
+    print(f"validation stored in {time.perf_counter() - t:.1f} s")
+    t = time.perf_counter()
+    wb.warm()
+    print(f"indicators and benchmarks worked out in {time.perf_counter() - t:.1f} s (at start)")
+    for role in ("analyst", "administrator"):
+        wb.accounts.create_user(role, PASSWORD, role, must_change=False)
+    app = create_app(wb.config, wb)
+
+    issue = wb.issues({"severity": "error"}, 1)[0][0]
+    child = issue["child"]
+    year = max(wb.years())
+    pages = {
+        "/": "/",
+        "/login": "/login",
+        "/healthz": "/healthz",
+        "/account/password": "/account/password",
+        "/upload": "/upload",
+        "/validation": "/validation",
+        "/validation/rules/{ret}/{code}": f"/validation/rules/{issue['return_name']}/{issue['rule']}",
+        "/validation/line": f"/validation/line?return={issue['return_name']}&table={issue['table']}"
+        f"&file={issue['file']}&line={issue['line']}",
+        "/children/{child_id}": f"/children/{child}",
+        "/framework": "/framework",
+        "/framework/{indicator_id}": "/framework/rereferrals_12m",
+        "/framework/{indicator_id}/children": "/framework/rereferrals_12m/children",
+        "/benchmarks": "/benchmarks",
+        "/benchmarks/measure": "/benchmarks/measure?key=ReReferral",
+        "/benchmarks/explore": "/benchmarks/explore?measure=ReReferral&compare_year=2023",
+        "/admin/users": "/admin/users",
+        "/admin/audit": "/admin/audit",
+        "/admin/settings": "/admin/settings",
+        "/api/returns": "/api/returns",
+        "/api/indicators": "/api/indicators",
+        "/api/indicators/{indicator_id}/children": "/api/indicators/rereferrals_12m/children",
+        "/api/validation/summary": "/api/validation/summary",
+        "/api/validation/issues": "/api/validation/issues",
+        "/api/children/{child_id}": f"/api/children/{child}",
+        "/upload/jobs/{job_id}": None,  # exists only while an upload runs
+    }
+    exports = {
+        "/framework/export.xlsx": f"/framework/export.xlsx?year={year}",
+        "/framework/export.pdf": f"/framework/export.pdf?year={year}",
+        "/validation/export.xlsx": "/validation/export.xlsx",
+        "/framework/{indicator_id}/children.csv": "/framework/rereferrals_12m/children.csv",
+    }
+    gets = {r.path for router in ROUTERS for r in router.routes if "GET" in r.methods}  # type: ignore[attr-defined]
+    missing = gets - set(pages) - set(exports)
+    if missing:
+        print(f"pages not measured: {sorted(missing)}")
+        return 1
+
+    analyst = TestClient(app)
+    admin = TestClient(app)
+    sign_in(analyst, "analyst")
+    sign_in(admin, "administrator")
+    print(f"\n{args.children:,} children; median of {args.runs} runs (server time, ms)")
+    print(f"{'page':58} {'median':>8} {'first':>8}")
+    worst = 0.0
+    for route, url in pages.items():
+        if url is None:
+            continue
+        c = admin if route.startswith("/admin/") else analyst
+        times = []
+        for _ in range(args.runs + 1):
+            r = c.get(url)
+            assert r.status_code == 200, (url, r.status_code, r.text[:300])
+            times.append(float(r.headers["server-timing"].split("dur=")[1]))
+        med = statistics.median(times[1:])
+        worst = max(worst, med)
+        print(f"{url[:58]:58} {med:8.1f} {times[0]:8.1f}")
+    print(f"\nslowest page median: {worst:.1f} ms (target: under 300 ms)")
+    print("\nexports (wall time, one run)")
+    for _route, url in exports.items():
+        t = time.perf_counter()
+        r = analyst.get(url)
+        assert r.status_code == 200, (url, r.status_code)
+        print(
+            f"{url[:58]:58} {(time.perf_counter() - t) * 1000:8.0f} ms  {len(r.content):>10,} bytes"
+        )
+    wb.close()
+    return 0 if worst < 300 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
