@@ -76,10 +76,18 @@ BIRTHDAY_EPISODES = {
         "CHILD=4 DECOM=01/01/2025 RNE=S LS=C2 DEC=01/09/2026 REC=E13",
         # 5: 20 on 01/10/2026, still looked after (not 17 or 18)
         "CHILD=5 DECOM=01/01/2025 RNE=S LS=C2",
+        # 6: 20 on 01/10/2026, left care after the birthday (not 17 or 18)
+        "CHILD=6 DECOM=01/01/2025 RNE=S LS=C2 DEC=01/12/2026 REC=E13",
     ]
 }
-BIRTHDAY_DOB = {"1": "01/10/2009", "2": "01/10/2008", "3": "01/10/2009", "4": "01/10/2009"}
-BIRTHDAY_DOB["5"] = "01/10/2006"
+BIRTHDAY_DOB = {
+    "1": "01/10/2009",
+    "2": "01/10/2008",
+    "3": "01/10/2009",
+    "4": "01/10/2009",
+    "5": "01/10/2006",
+    "6": "01/10/2006",
+}
 
 
 def _oc3(child: str, data: bool = True) -> str:
@@ -241,7 +249,7 @@ RULES = [
         fixture=fx(
             "OC3",
             [_oc3("2")],
-            [_oc3("1"), _oc3("2", data=False), _oc3("3"), _oc3("4")],
+            [_oc3("1"), _oc3("2", data=False), _oc3("3"), _oc3("4"), _oc3("6")],
             both=BIRTHDAY_EPISODES,
         ),
         note="The 17th or 18th birthday falling in the year; an episode ends care (REC other "
