@@ -44,20 +44,13 @@ PERIOD_START = (
 # run's first episode), source_file/source_line (that episode), place (the adoption's PLACE).
 ADOPTION_PLACEMENT = (
     "(SELECT a.CHILD, a.DEC AS adopted, a.PLACE AS place, a.source_file AS a_file, "
-    "a.source_line AS a_line, s.DECOM AS placed, s.source_file, s.source_line "
-    'FROM "Episodes" a JOIN "Episodes" s ON s.CHILD = a.CHILD AND s.seq = 1 + coalesce(('
-    'SELECT max(x.seq) FROM "Episodes" x WHERE x.CHILD = a.CHILD AND x.seq < a.seq '
-    f"AND (x.PLACE IS NULL OR x.PLACE NOT IN {PLACED_FOR_ADOPTION})), 0) "
-    f"WHERE a.REC IN {ADOPTED} AND a.CHILD IS NOT NULL)"
+    "a.source_line AS a_line, s.DECOM AS placed, s.source_file, s.source_line FROM ("
+    f"SELECT e.*, max(CASE WHEN e.PLACE IS NULL OR e.PLACE NOT IN {PLACED_FOR_ADOPTION} "
+    "THEN e.seq END) OVER (PARTITION BY e.CHILD ORDER BY e.seq ROWS BETWEEN UNBOUNDED PRECEDING "
+    'AND 1 PRECEDING) AS brk FROM "Episodes" e WHERE e.CHILD IS NOT NULL) a '
+    'JOIN "Episodes" s ON s.CHILD = a.CHILD AND s.seq = coalesce(a.brk, 0) + 1 '
+    f"WHERE a.REC IN {ADOPTED})"
 )
-
-
-def rows_of(table: str, alias: str, where: str, joins: str = "") -> str:
-    """Rows of `table` (alias `alias`, not t) for which `where` holds, in the check's shape."""
-    return (
-        f"SELECT DISTINCT '{table}' AS \"table\", {alias}.source_file, {alias}.source_line, "
-        f'{alias}.CHILD_raw AS child FROM "{table}" {alias} {joins} WHERE {where}'
-    )
 
 
 def at(table: str, pairs: str) -> str:
