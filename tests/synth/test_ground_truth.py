@@ -26,7 +26,7 @@ def test_ground_truth_points_at_the_value(with_errors: SynthSummary) -> None:
         line = lines[int(t["line"]) - 1]
         if t["return"] == "ssda903":
             cells = line.split(",")
-            assert cells[BY_NAME[t["table"]].field_names.index(t["field"])] == t["value"], t
+            assert cells[BY_NAME[t["table"]].csv_names.index(t["field"])] == t["value"], t
             assert cells[0] == t["child"]
         else:
             # The line of the element that forms the row; the value is that element or a leaf of it.

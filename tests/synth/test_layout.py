@@ -22,7 +22,7 @@ def test_headers_are_the_dfe_headers(clean: SynthSummary) -> None:
     for ys in clean.years.values():
         for name, path in ys.ssda903_paths.items():
             first = path.read_text(encoding="utf-8").split("\n", 1)[0]
-            assert first == ",".join(BY_NAME[name].field_names)
+            assert first == ",".join(BY_NAME[name].csv_names)
 
 
 def test_social_worker_and_dolo_tables_only_in_their_years(tmp_path: Path) -> None:
@@ -41,7 +41,7 @@ def test_a_table_with_no_rows_still_has_its_header(tmp_path: Path) -> None:
     ys = s.years[2025]
     assert ys.ssda903_rows["Episodes"] == 0
     text = ys.ssda903_paths["Episodes"].read_text(encoding="utf-8")
-    assert text == ",".join(BY_NAME["Episodes"].field_names) + "\n"
+    assert text == ",".join(BY_NAME["Episodes"].csv_names) + "\n"
 
 
 def test_csv_is_utf8_and_dates_are_dd_mm_yyyy(clean: SynthSummary) -> None:

@@ -35,8 +35,8 @@ Doubts, and what was decided:
 - The validator makes a UASC row whenever the `UASC` flag has a value, even `0`. A UASC row
   stands for a child who was unaccompanied (the CSV table lists only those), so here a row is
   made when DUC has a value or the flag is neither empty nor `0`.
-- The flag itself is not stored: the store's Header has the CSV columns only (rule 105, which
-  checks the flag on XML uploads, would need a `UASC` column there).
+- The flag itself is kept in Header.UASC as written (a column the CSV Header does not have), so
+  rules 105 and 205C can check it on XML returns.
 - The XSD and the validator know nothing of SWEpisodes (2023/24 on) or DoLo (2026/27 on) in XML.
   Any element found for them is reported as unexpected and not loaded; load those tables as CSV.
 - The validator takes every leaf anywhere in a CHILD for the header (the last one wins). Here
@@ -86,7 +86,6 @@ HEADER = Node(
     fields={
         "CHILDID": "CHILD",
         **{f: f for f in T["Header"].field_names if f != "CHILD"},
-        "UASC": "UASC",
         **{f: f for fields in _LOOSE.values() for f in fields},
     },
     children=(

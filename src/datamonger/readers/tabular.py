@@ -39,16 +39,16 @@ def match_table(names: Sequence[str], file: str, line: int, where: str = "") -> 
     given = {n.upper() for n in clean}
     best = max(
         ssda903.TABLES,
-        key=lambda t: len(given & set(t.field_names)) / len(given | set(t.field_names)),
+        key=lambda t: len(given & set(t.csv_names)) / len(given | set(t.csv_names)),
     )
-    overlap = given & set(best.field_names)
-    missing = [c for c in best.field_names if c not in given]
-    extra = [c for c in clean if c.upper() not in best.field_names]
+    overlap = given & set(best.csv_names)
+    missing = [c for c in best.csv_names if c not in given]
+    extra = [c for c in clean if c.upper() not in best.csv_names]
     case_only = not missing and not extra
     if case_only:
         msg = f"{where}The header matches the {best.name} table except for the case of some names."
         code = "unknown_table"
-    elif len(overlap) * 2 >= len(best.field_names):
+    elif len(overlap) * 2 >= len(best.csv_names):
         parts = []
         if missing:
             parts.append(f"missing {', '.join(missing)}")
@@ -73,7 +73,7 @@ def _raise(msg: str, code: str, file: str, line: int, best: TableSpec) -> NoRetu
             msg,
             file=file,
             line=line,
-            hint=f"The {best.name} header is: {','.join(best.field_names)}. "
+            hint=f"The {best.name} header is: {','.join(best.csv_names)}. "
             "Column names must match exactly (order does not matter).",
         )
     )

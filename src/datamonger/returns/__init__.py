@@ -18,6 +18,7 @@ ReturnName = Literal["ssda903", "cin"]
 class Field:
     name: str  # the DfE's spelling, used as the column name in the store
     type: FieldType = "text"
+    in_csv: bool = True  # False: carried by another format only (the SSDA903 XML's UASC flag)
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +34,11 @@ class TableSpec:
     @property
     def field_names(self) -> tuple[str, ...]:
         return tuple(f.name for f in self.fields)
+
+    @property
+    def csv_names(self) -> tuple[str, ...]:
+        """The exact header of the table as a CSV file (or XLSX sheet)."""
+        return tuple(f.name for f in self.fields if f.in_csv)
 
     def in_year(self, year: int) -> bool:
         return self.first_year is None or year >= self.first_year

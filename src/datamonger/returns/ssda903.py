@@ -5,6 +5,8 @@ A table is recognised by the exact set of its header names (order and file name 
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from datamonger.returns import Field, TableSpec
 
 DATE_FORMAT = "%d/%m/%Y"  # every date in the CSV tables is dd/mm/yyyy
@@ -21,8 +23,13 @@ def _table(
     return TableSpec("ssda903", name, f"ssda903_{store}", fields, first_year=first)
 
 
+_HEADER = _table("Header", "header", "CHILD SEX DOB ETHNIC UPN MOTHER MC_DOB", "DOB MC_DOB")
+# The XML return states each child's UASC status as a flag; the CSV return has no such column
+# (a child is UASC when listed in the UASC table), so the flag is kept only when a file gives it.
+HEADER = replace(_HEADER, fields=(*_HEADER.fields, Field("UASC", in_csv=False)))
+
 TABLES: tuple[TableSpec, ...] = (
-    _table("Header", "header", "CHILD SEX DOB ETHNIC UPN MOTHER MC_DOB", "DOB MC_DOB"),
+    HEADER,
     _table(
         "Episodes",
         "episodes",
@@ -65,7 +72,7 @@ TABLES: tuple[TableSpec, ...] = (
 )
 
 BY_NAME: dict[str, TableSpec] = {t.name: t for t in TABLES}
-BY_HEADER: dict[frozenset[str], TableSpec] = {frozenset(t.field_names): t for t in TABLES}
+BY_HEADER: dict[frozenset[str], TableSpec] = {frozenset(t.csv_names): t for t in TABLES}
 
 
 def tables_in_year(year: int) -> tuple[TableSpec, ...]:

@@ -109,13 +109,13 @@ def generate(
             path = folder / "ssda903" / f"{spec.name}.csv"
             made = errors.inject_rows(
                 spec.name,
-                spec.field_names,
+                spec.csv_names,
                 rows,
                 y,
                 error_rate,
                 random.Random(f"errors:903:{seed}:{y}:{spec.name}"),
             )
-            write_csv(path, spec.field_names, rows)
+            write_csv(path, spec.csv_names, rows)
             if made:
                 line_of = {id(r): k + 2 for k, r in enumerate(rows)}
                 rel = path.relative_to(out_dir).as_posix()
