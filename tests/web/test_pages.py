@@ -63,7 +63,9 @@ def test_upload_loads_validates_and_reports_problems(empty_app, returns_dir: Pat
         job = empty_app.state.dm.jobs[job_url.rsplit("/", 1)[1]]
         codes = {p["code"] for p in job.problems}
         assert {"unknown_table", "bad_date"} <= codes
-        bad = next(p for p in job.problems if p["code"] == "bad_date")
+        bad = next(
+            p for p in job.problems if p["code"] == "bad_date" and p["value"] == "31/02/2010"
+        )
         assert (bad["file"], bad["line"], bad["column"], bad["value"]) == (
             "Header.csv",
             2,
@@ -198,6 +200,7 @@ def test_benchmarks_pages(wb, as_role) -> None:  # type: ignore[no-untyped-def]
     page = c.get("/benchmarks")
     assert page.status_code == 200 and "Flags: practice or recording?" in page.text
     m = c.get("/benchmarks/measure?key=ReReferral").text
+    assert "<h1>Re-referrals" in m and "lower is better" in m
     assert m.count("<svg") == 2 and m.count('role="img"') == 2
     assert "Show the figures as a table" in m and "Show all LAs as a table" in m
     ids = re.findall(r'id="(c\d+[td])"', m)

@@ -37,7 +37,15 @@ def number(v: Any, dps: int = 1) -> str:
     return str(v)
 
 
+def count(v: Any) -> str:
+    """A count: no decimals."""
+    if isinstance(v, float) and v.is_integer():
+        return f"{int(v):,}"
+    return number(v)
+
+
 env.filters["num"] = number
+env.filters["count"] = count
 
 NAV = [
     ("/", "Overview", ("view", "la")),

@@ -87,7 +87,7 @@ def measure(
         request,
         "benchmarks_measure.html",
         title=m.title,
-        m=m,
+        meas=m,
         mb=mb,
         charts=charts,
         trend_svg=inline_svg(charts["trend_svg"]),
