@@ -4,7 +4,8 @@ Each DfE table becomes a temporary table named as the DfE names it (`Episodes`; 
 `Episodes_last`) holding, per field, `F` (text upper-cased and trimmed, NULL when blank; typed
 fields typed) and `F_raw` (exactly as written). SSDA903 Episodes gains the derived PL_LA,
 PL_LOCATION and PL_DISTANCE (from the ONS postcode directory) and `seq`; Header's UASC is the
-XML return's flag where the file gave one, else '1' when the child has a UASC row (the CSV way).
+XML return's flag where the file gave one, else '1' when the child has a UASC row (the CSV way);
+`UASC_raw` stays what the file wrote (nothing, for a CSV return).
 """
 
 from __future__ import annotations
@@ -147,11 +148,9 @@ def _prepare_903(con: duckdb.DuckDBPyConnection, postcodes: Path | None, la: str
         )
         con.execute(
             f"""CREATE OR REPLACE TEMP TABLE "Header{suffix}" AS
-            SELECT h.* EXCLUDE (UASC, UASC_raw),
+            SELECT h.* EXCLUDE (UASC),
                    coalesce(h.UASC, CASE WHEN h.CHILD IN (SELECT CHILD FROM "UASC{suffix}")
-                                         THEN '1' ELSE '0' END) AS UASC,
-                   coalesce(h.UASC_raw, CASE WHEN h.CHILD IN (SELECT CHILD FROM "UASC{suffix}")
-                                             THEN '1' ELSE '0' END) AS UASC_raw
+                                         THEN '1' ELSE '0' END) AS UASC
             FROM "Header{suffix}_base" h"""
         )
 
