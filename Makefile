@@ -6,6 +6,7 @@ STAMP := $(VENV)/.installed
 DEMO_DIR ?= demo
 DEMO_CHILDREN ?= 40000
 DEMO_YEAR ?= 2025
+DEMO_PORT ?= 8000
 DEMO_MEASURES ?= ReReferral,Continue_Assess_Comp,CP_conf_15days,PrevRegCPR,CPP_rate,LAC,LACStable_2016on,CareLeaverEET
 
 .PHONY: demo test lint typecheck format bench clean
@@ -27,6 +28,9 @@ demo: $(STAMP)
 	-$(BIN)/datamonger validate $(DB)
 	$(BIN)/datamonger indicators --db $(DB) --year $(DEMO_YEAR)
 	$(BIN)/datamonger benchmark --la 330 --year $(DEMO_YEAR) --measures $(DEMO_MEASURES) --db $(DB)
+	$(BIN)/datamonger briefing --la 330 --year $(DEMO_YEAR) --db $(DB) --output $(DEMO_DIR)/briefing.html
+	@echo "The LA briefing is in $(DEMO_DIR)/briefing.html. Now serving the dashboard (Ctrl-C stops it):"
+	$(BIN)/datamonger serve --db $(DB) --port $(DEMO_PORT)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
