@@ -58,8 +58,12 @@ def validate_command(
         str | None, typer.Option("--la", help="The LA's 3-digit DfE number (or ONS code).")
     ] = None,
     providers: Annotated[
-        Path | None,
-        typer.Option("--providers", help="Ofsted's provider list (CSV/XLSX with a URN column)."),
+        list[Path] | None,
+        typer.Option(
+            "--providers",
+            help="Ofsted's provider list (the children's homes and the social care providers "
+            "workbooks, xlsx or csv); repeat for each file. Without it the URN rules are skipped.",
+        ),
     ] = None,
     rules: Annotated[
         str | None, typer.Option("--rules", help="Only these rule codes, comma separated.")
@@ -95,7 +99,7 @@ def _validate(
     previous: list[Path],
     year: int | None,
     la: str | None,
-    providers: Path | None,
+    providers: list[Path] | None,
     rules: str | None,
     format: Format,
     output: Path | None,
@@ -103,8 +107,9 @@ def _validate(
 ) -> int:
     if format is Format.xlsx and output is None:
         raise _fail("--format xlsx needs --output FILE.xlsx")
-    if providers is not None and not providers.is_file():
-        raise _fail(f"{providers}: no such provider list")
+    for path in providers or []:
+        if not path.is_file():
+            raise _fail(f"{path}: no such provider list")
     input_failed = False
     is_db = len(paths) == 1 and paths[0].suffix.lower() == ".duckdb" and paths[0].is_file()
     if is_db:
@@ -151,7 +156,9 @@ def _validate(
                 wanted = [c for c in codes if c.strip().upper() in known]
                 if not wanted:
                     continue
-            report.extend(run(store, return_name, y, rules=wanted, providers=providers, la=la))
+            report.extend(
+                run(store, return_name, y, rules=wanted, providers=providers or None, la=la)
+            )
         if codes is not None:
             known_any = {c.upper() for name in catalogue.RETURNS for c in registry.all_rules(name)}
             unknown = [c for c in codes if c.strip().upper() not in known_any]
