@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Final
 
+from datamonger.synth.dates import Day, day
+
 # PLACE codes valid in every collection year 2023-2027 (rule 146). H5 and P2 are valid only up to
 # 2024/25 (and P2 not from 28 October 2023, rule 217t), K3 only from 2024/25, Z1 up to 2024/25
 # and Z11-Z14 from 2025/26, so the generator keeps away from them unless the years allow.
@@ -53,14 +55,24 @@ def place_valid(place: str, year: int) -> bool:
     return place == "Z1" and year <= 2025
 
 
-def supported_accommodation(first_year: int, last_year: int) -> str:
-    """A placement code for supported accommodation valid in every year the episode appears in."""
-    if first_year >= 2025:
-        return "K3"
-    if last_year <= 2025:
-        return "H5"
-    return "K2"  # spans the change from H5 to K3: keep a code valid throughout
+def supported_accommodation(start: Day, until: Day) -> str:
+    """A placement code for supported accommodation from `start` to `until`, valid in every
+    return the placement appears in.
 
+    K3 from 2024/25 (rule 146). H5 only for placements ended by 28 October 2023: an English H5
+    placement in use after that date needs a URN (rule 230, 2023/24), which H5 may not have before
+    2024/25 (rule 222) and which an episode open on 1 April keeps (503F); H5 is withdrawn after
+    2024/25. A placement in use from 28 October 2023 that began before 1 April 2024 is a children's
+    home (K2), valid throughout."""
+    if start >= K3_FROM:
+        return "K3"
+    if until <= H5_UNTIL:
+        return "H5"
+    return "K2"
+
+
+K3_FROM: Final = day(2024, 4, 1)  # the first day of 2024/25
+H5_UNTIL: Final = day(2023, 10, 28)  # rules 217t and 230: P2 and H5 in use after this date
 
 # Placements with no provider code (rule 178) and no URN (rules 218/222).
 TEMPORARY: Final = frozenset(["T0", "T1", "T2", "T3", "T4"])

@@ -89,7 +89,7 @@ class SocialWorkerEpisode:
     sw_id: str
     start: Day
     end: Day | None
-    reason: str  # "" while open
+    reason: str  # SW_REASON, the reason for the change (written for open episodes in 2023/24 only)
 
 
 @dataclass(slots=True)

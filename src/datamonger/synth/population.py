@@ -7,6 +7,7 @@ before the first collection year: the writers show only what falls in each year.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import random
 from collections.abc import Iterator
@@ -37,6 +38,7 @@ from datamonger.synth.model import (
 )
 from datamonger.synth.pick import Banded, Weighted
 from datamonger.synth.postcodes import Postcodes, postcodes
+from datamonger.synth.providers import AGENCIES, Registry, family_of, registry
 from datamonger.synth.upn import make_upn
 
 ETHNICITY = Weighted(P.ETHNICITY)
@@ -59,6 +61,10 @@ PLACE_CHANGE = Weighted(P.REASON_PLACE_CHANGE)
 REVIEW_CODE = Weighted(codes.REVIEW_CODES_4_AND_OVER)
 SW_REASON = Weighted(codes.SW_REASONS)
 PREV_PERM = Weighted(P.PREVIOUS_PERMANENCE)
+PROVIDER = {
+    place: Weighted(codes.providers_for(place))
+    for place in ("P1", "R2", "R5", "K1", "K2", "K3", "H5", "S1", "R1", "R3", "P3", "U1", "A6")
+}
 UASC_EXIT = Weighted({"E5": 35, "E17": 15, "E8": 35, "E6": 10, "E15": 5})
 
 # Exits that come with the 18th birthday, and exits open to children of any age.
@@ -74,6 +80,7 @@ class Window:
     la: str
     seed: int
     social_workers: int
+    looked_after: int = 0  # children looked after in the run: sizes the pool of providers
 
     @property
     def start(self) -> Day:
@@ -96,7 +103,9 @@ def simulate(
     n_lac = round(children * looked_after_share)
     looked_after = set(random.Random(seed).sample(range(children), n_lac))
     n_leavers = round(n_lac * P.CARE_LEAVERS_PER_LOOKED_AFTER * 0.6)
-    window = Window(first_year, last_year, la, seed, max(3, n_lac // P.CHILDREN_PER_SOCIAL_WORKER))
+    window = Window(
+        first_year, last_year, la, seed, max(3, n_lac // P.CHILDREN_PER_SOCIAL_WORKER), n_lac
+    )
     sim = Simulator(window)
     for i in range(children):
         rng = random.Random(seed * 1_000_003 + i)
@@ -111,6 +120,7 @@ class Simulator:
         self.w = window
         self.wd = working_days()
         self.pc: Postcodes = postcodes(window.la)
+        self.providers: Registry = registry(window.la, window.seed, window.looked_after)
 
     # --- the person -----------------------------------------------------------------------------
 
@@ -367,7 +377,13 @@ class Simulator:
             e1 = c2 + rng.randint(120, 220)
             return [(0, "C1"), (c2, "C2"), (e1, "E1"), (e1 + rng.randint(200, 480), "")]
         if exit_code == "E14":
-            return [(0, "J2"), (rng.randint(7, 90), "")]
+            # Remanded to LA accommodation (J1) until the remand ends (E14), sometimes after a
+            # night or two detained under PACE (J2; rule 364: at most 21 days).
+            length = rng.randint(7, 90)
+            if rng.random() < 0.4:
+                pace = rng.randint(1, 2)
+                return [(0, "J2"), (pace, "J1"), (pace + length, "")]
+            return [(0, "J1"), (length, "")]
         if exit_code == "E15":
             return [(0, "V2"), (rng.randint(20, 200), "")]
         if uasc or exit_code in AT_EIGHTEEN:
@@ -430,6 +446,7 @@ class Simulator:
                 break
             moves.add(t)
         adoption_day: Day | None = None
+        with_carers = False
         if exit_code in ADOPTED:
             e1 = max(d for d, ls in ls_changes.items() if ls == "E1")
             adoption_day = e1 + rng.randint(30, 150)
@@ -437,16 +454,23 @@ class Simulator:
                 adoption_day = leave - 60
             moves = {d for d in moves if d < e1 - 1}
             moves.add(adoption_day)
+            if rng.random() < 0.45:
+                # Placed for adoption with the foster carers (A5) the day the placement order is
+                # made: legal status and placement change together, carers the same (RNE U; rules
+                # 217, 436).
+                with_carers = True
+                del ls_changes[e1]
+                ls_changes[adoption_day] = "E1"
         home_day: Day | None = None
         if exit_code in ("E4A", "E4B") and leave - entry > 120 and rng.random() < 0.4:
             home_day = leave - rng.randint(30, 90)  # placed with parents before discharge
             moves = {d for d in moves if d < home_day - 1}
             moves.add(home_day)
         points = sorted(set(ls_changes) | moves)
+        move_days = sorted(moves)
         episodes: list[CareEpisode] = []
         ls = ""
         placement: tuple[str, str, str, str] = ("", "", "", "")
-        final_kind = "foster"
         for k, d in enumerate(points):
             new_ls = ls_changes.get(d, ls)
             if d in moves or k == 0:
@@ -456,20 +480,25 @@ class Simulator:
                     kind = "parents"
                 else:
                     kind = self.placement_kind(rng, age_on(birth, d), new_ls, child.uasc, exit_code)
-                final_kind = kind
                 previous = placement
-                placement = self.placement(rng, kind, home, previous)
-                if kind == "adoption" and previous[0] in codes.FOSTER and rng.random() < 0.45:
-                    placement = ("A5", previous[1], previous[2], previous[3])  # with foster carers
+                # The placement lasts until the next move (legal status changes keep it).
+                k_next = bisect.bisect_right(move_days, d)
+                until = move_days[k_next] if k_next < len(move_days) else leave
+                if kind == "adoption" and with_carers and previous[0] in codes.FOSTER:
+                    # The same carers' home; the adoption agency of the same kind of provider.
+                    agency = self.providers.pick(rng, "ADOPTION", previous[1])
+                    placement = ("A5", previous[1], previous[2], agency.urn)
+                else:
+                    placement = self.placement(rng, kind, home, previous, d, until)
                 changed_place = True
             else:
                 changed_place = False
             if k == 0:
                 rne = "S"
             elif changed_place and new_ls != ls:
-                rne = "T"
+                rne = "U" if placement[0] == "A5" else "T"
             elif changed_place:
-                rne = "U" if placement[0] == "A5" else "P"
+                rne = "P"
             else:
                 rne = "L"
             if episodes:
@@ -477,7 +506,6 @@ class Simulator:
             place, provider, pl_post, urn = placement
             episodes.append(CareEpisode(d, rne, new_ls, need, place, provider, home, pl_post, urn))
             ls = new_ls
-        del final_kind
         self.insert_temporary(rng, episodes, leave)
         last = episodes[-1]
         if exit_code in ADOPTED and last.place not in codes.ADOPTION_PLACEMENT:
@@ -487,7 +515,6 @@ class Simulator:
         if exit_code == "E17" and last.place not in codes.FOSTER:
             exit_code = "E8"
         last.dec, last.rec = leave, exit_code
-        self.resolve_places(episodes)
         self.reasons_for_change(rng, episodes)
         # Cut at the end of the window: later changes have not happened yet.
         child.care = [e for e in episodes if e.decom <= w.end]
@@ -505,9 +532,16 @@ class Simulator:
             self.adoption(rng, child, entry, ls_changes, adoption_day, leave if ended else None)
         self.motherhood(rng, child, entry, min(leave, w.end))
         self.dolo(rng, child)
-        if not child.uasc and rng.random() < 1 - P.PREVIOUS_PERMANENCE["Z1"] / 100:
+        # A previous adoption, special guardianship or child arrangements order: only for a child
+        # at least a year old on entry, made at least six months after birth and two months
+        # before the period of care began (rule 632).
+        if (
+            not child.uasc
+            and entry - birth >= 365
+            and rng.random() < 1 - P.PREVIOUS_PERMANENCE["Z1"] / 100
+        ):
             perm = PREV_PERM.without("Z1")(rng)
-            when = max(birth + 30, entry - rng.randint(200, 2000))
+            when = min(max(birth + 180, entry - rng.randint(200, 2000)), entry - 60)
             child.previous_permanence = (perm, self.w.la if rng.random() < 0.7 else "999", when)
         # Former relevant children (OC3): 13 weeks in care since 14, some of it after 16.
         if ended and exit_code not in ADOPTED | {"E2", "E3"}:
@@ -519,7 +553,7 @@ class Simulator:
         self, rng: random.Random, age: int, ls: str, uasc: bool, exit_code: str
     ) -> str:
         r = rng.random()
-        if ls == "J2":
+        if ls in ("J1", "J2"):
             return "home" if r < 0.5 else "foster"
         if age >= 16:
             if r < (0.5 if uasc else 0.35):
@@ -542,31 +576,50 @@ class Simulator:
         return "foster"
 
     def placement(
-        self, rng: random.Random, kind: str, home: str, previous: tuple[str, str, str, str]
+        self,
+        rng: random.Random,
+        kind: str,
+        home: str,
+        previous: tuple[str, str, str, str],
+        start: Day,
+        until: Day,
     ) -> tuple[str, str, str, str]:
-        """(PLACE, PLACE_PROVIDER, PL_POST, URN) for a new placement of a kind."""
+        """(PLACE, PLACE_PROVIDER, PL_POST, URN) for a placement of a kind from `start` to
+        `until`. A URN is one provider's: its placement type family, provider code and (for a
+        setting at one address) postcode (rules 219, 221, 224)."""
         if kind == "parents":
-            return ("P1", "PR0", home, "")
+            return ("P1", "PR0", home, "")  # moves home only once (home_day)
         if kind == "foster":
             kin = rng.random() < P.FOSTER_KINSHIP_SHARE
             place = rng.choice(("U1", "U3", "U3") if kin else ("U4", "U6", "U6", "U6", "U5"))
         elif kind == "adoption":
             place = "A6"
+        elif kind == "supported":
+            # A code valid in every return the placement is in (rules 146, 222, 230).
+            place = codes.supported_accommodation(start, until)
         else:
             place = {
                 "home": "K2",
-                "supported": "SUPPORTED",  # resolved to H5/K3 once the episode's years are known
                 "school": "S1",
                 "secure": "K1",
                 "health": "R2",
                 "mother_baby": "R3",
             }[kind]
-        lookup = "K3" if place == "SUPPORTED" else place
-        provider = Weighted(codes.providers_for(lookup))(rng)
-        in_area = provider == "PR1" or rng.random() > P.OUT_OF_AREA_SHARE / 0.55
-        pl_post = self.pc.placement(rng, in_area, home)
-        urn = "" if lookup in codes.URN_NOT_RECORDED else f"SC{rng.randint(100000, 999999)}"
-        return (place, provider, pl_post, urn)
+        family = family_of(place)
+        chosen = previous
+        for _ in range(8):  # a move goes somewhere else (rule 435)
+            provider = PROVIDER["U1" if place in codes.FOSTER else place](rng)
+            if family is not None and family not in AGENCIES:
+                setting = self.providers.pick(rng, family, provider, home)
+                chosen = (place, provider, setting.postcode, setting.urn)
+            else:
+                in_area = provider == "PR1" or rng.random() > P.OUT_OF_AREA_SHARE / 0.55
+                pl_post = self.pc.placement(rng, in_area, home)
+                urn = "" if family is None else self.providers.pick(rng, family, provider).urn
+                chosen = (place, provider, pl_post, urn)
+            if chosen != previous:
+                break
+        return chosen
 
     def insert_temporary(self, rng: random.Random, episodes: list[CareEpisode], leave: Day) -> None:
         """Now and then a temporary placement (T1 hospital, T2 foster carer's holiday) inside a
@@ -602,19 +655,6 @@ class Simulator:
                 k += 3
             else:
                 k += 1
-
-    def resolve_places(self, episodes: list[CareEpisode]) -> None:
-        w = self.w
-        for ep in episodes:
-            if ep.place == "SUPPORTED":
-                end = ep.dec if ep.dec is not None and ep.dec <= w.end else w.end
-                ep.place = codes.supported_accommodation(
-                    collection_year_of(ep.decom), collection_year_of(max(end, ep.decom))
-                )
-        # A return from a temporary placement copies the placement before it.
-        for k in range(2, len(episodes)):
-            if episodes[k - 1].place in codes.TEMPORARY:
-                episodes[k].place = episodes[k - 2].place
 
     @staticmethod
     def reasons_for_change(rng: random.Random, episodes: list[CareEpisode]) -> None:
@@ -732,7 +772,8 @@ class Simulator:
             sw_id = f"SW{rng.randrange(pool):06d}"
             end = t + 14 + int(rng.expovariate(rate))
             if end >= self.w.end:
-                child.social_workers.append(SocialWorkerEpisode(sw_id, t, None, ""))
+                # Still open; its reason is written only where the year asks it of open episodes.
+                child.social_workers.append(SocialWorkerEpisode(sw_id, t, None, SW_REASON(rng)))
                 return
             child.social_workers.append(SocialWorkerEpisode(sw_id, t, end, SW_REASON(rng)))
             t = end
@@ -746,7 +787,8 @@ class Simulator:
         if child.disabilities == ("NONE",):
             child.disabilities = (DISABILITY(rng),)
         child.short_breaks_only = True
-        referral = w.start - rng.randint(30, 1500)
+        # Referred after birth (CIN rule 8606), at the latest a month before the window.
+        referral = w.start - rng.randint(30, min(1500, w.start - birth - 60))
         ep = self.cin_episode(rng, child, referral, None, 0, care_from=referral + 30)
         ep.need = "N2"
         ep.cpps.clear()
@@ -759,7 +801,10 @@ class Simulator:
         urn = ""
         gap = rng.randint(25, 50)
         t = max(w.start - 200, ep.assessments[0].authorised + 1) + rng.randint(0, gap)
-        while t < w.end - 3:
+        # Breaks end before the 18th birthday: none starts at 18 (rule 352) and none is open at a
+        # 31 March after it (359: only V2 in a children's home may be).
+        last_start = min(w.end - 3, add_years(birth, 18) - 4)
+        while t < last_start:
             stay = rng.randint(1, 3)  # at least one night (rule 355)
             child.care.append(
                 CareEpisode(t, "S", ls, "N2", place, provider, "", "", urn, t + stay, "E13")
@@ -768,7 +813,7 @@ class Simulator:
         if not child.care:
             child.care.append(
                 CareEpisode(
-                    w.end - 3, "S", ls, "N2", place, provider, "", "", urn, w.end - 1, "E13"
+                    last_start, "S", ls, "N2", place, provider, "", "", urn, last_start + 2, "E13"
                 )
             )
         child.care[-1].dec = min(child.care[-1].dec or w.end, w.end)

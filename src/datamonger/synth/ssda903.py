@@ -123,16 +123,12 @@ def _child_rows(
             if sw.start > end or (sw.end is not None and sw.end < start):
                 continue
             closed = sw.end is not None and sw.end <= end
+            # 2023/24 asks every episode for its reason, open ones included (SW01STG1, SW03STG1);
+            # from 2024/25 only ended episodes have one.
+            reason = sw.reason if closed or year == 2024 else ""
             out.add(
                 "SWEpisodes",
-                [
-                    cid,
-                    dob,
-                    sw.sw_id,
-                    _d(sw.start),
-                    _d(sw.end) if closed else "",
-                    sw.reason if closed else "",
-                ],
+                [cid, dob, sw.sw_id, _d(sw.start), _d(sw.end) if closed else "", reason],
             )
     if "DoLo" in out.rows:
         for d_start, d_end in child.dolo:
