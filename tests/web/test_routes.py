@@ -64,6 +64,30 @@ BAD_INPUT: dict[tuple[str, str], tuple[str, dict[str, str] | None, int]] = {
     ("GET", "/benchmarks"): ("/benchmarks?q=" + "x" * 200, None, 400),
     ("GET", "/benchmarks/measure"): ("/benchmarks/measure?key=NoSuchMeasureAtAll", None, 400),
     ("GET", "/benchmarks/explore"): ("/benchmarks/explore?measure=NoSuchMeasure", None, 400),
+    ("GET", "/briefing"): ("/briefing?edition=county", None, 400),
+    ("GET", "/briefing/export.pdf"): ("/briefing/export.pdf?edition=national&year=20x5", None, 400),
+    ("GET", "/subscribers"): ("/subscribers?page=x", None, 200),  # takes no input: ignored
+    ("POST", "/subscribers"): (
+        "/subscribers",
+        {"name": "A", "email": "not-an-address", "edition": "national", "frequency": "release"},
+        400,
+    ),
+    ("GET", "/subscribers/{subscriber_id}"): ("/subscribers/999999", None, 404),
+    ("POST", "/subscribers/{subscriber_id}"): ("/subscribers/abc", {"name": "A"}, 400),
+    ("POST", "/subscribers/{subscriber_id}/remove"): ("/subscribers/999999/remove", {}, 404),
+    # the public pages of the emailed links: a forged token
+    ("GET", "/briefing/preferences"): ("/briefing/preferences?token=forged", None, 400),
+    ("POST", "/briefing/preferences"): (
+        "/briefing/preferences?token=forged",
+        {"action": "save", "edition": "national", "frequency": "monthly"},
+        400,
+    ),
+    ("GET", "/briefing/unsubscribe"): ("/briefing/unsubscribe?token=forged", None, 400),
+    ("POST", "/briefing/unsubscribe"): (
+        "/briefing/unsubscribe?token=forged",
+        {"List-Unsubscribe": "One-Click"},
+        400,
+    ),
     ("GET", "/admin/users"): ("/admin/users", None, 200),
     ("POST", "/admin/users"): ("/admin/users", {"username": "", "role": "analyst"}, 400),
     ("POST", "/admin/users/{username}"): ("/admin/users/nobody", {"action": "reset"}, 404),

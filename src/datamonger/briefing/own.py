@@ -29,6 +29,28 @@ def _label(year: int) -> str:
     return f"{year - 1}-{str(year)[-2:]}"
 
 
+def _connect(db: Path) -> duckdb.DuckDBPyConnection:
+    """The returns database, read-only. When this process already has it open for writing (the
+    web workbench showing its own LA's briefing), DuckDB refuses a second, read-only configuration
+    of the same file: then share the open one (nothing here writes)."""
+    try:
+        return duckdb.connect(str(db), read_only=True)
+    except duckdb.ConnectionException:
+        return duckdb.connect(str(db))
+
+
+def _store(db: Path) -> Any:
+    """A `Store` over the returns database, read-only unless shared as in `_connect`."""
+    from datamonger.store import Store
+
+    try:
+        return Store(db, read_only=True)
+    except duckdb.ConnectionException:
+        # shared with the workbench, which opens it the same way for its own validation runs
+        # (the schema statements a writable Store runs first are idempotent)
+        return Store(db)
+
+
 def _loaded(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int]]:
     try:
         rows = con.execute(
@@ -177,7 +199,6 @@ def validation_section(
     releases: list[calendar.Release],
     as_of: dt.date,
 ) -> tuple[Section, list[Fact]]:
-    from datamonger.store import Store
     from datamonger.validation.engine import validate
 
     latest: dict[str, int] = {}
@@ -185,7 +206,7 @@ def validation_section(
         latest[r] = max(latest.get(r, y), y)
     facts: list[Fact] = []
     nexts: list[Fact] = []
-    with Store(db, read_only=True) as store:
+    with _store(db) as store:
         for return_name, year in sorted(latest.items()):
             report = validate(store, return_name, year, la=la.number)
             s = report.summary()
@@ -291,7 +312,7 @@ def sections(
 
     if not db.exists():
         return note("own_no_db", db=db.name)
-    con = duckdb.connect(str(db), read_only=True)
+    con = _connect(db)
     try:
         loaded = _loaded(con)
         if not loaded:

@@ -52,6 +52,8 @@ NAV = [
     ("/framework", "Performance framework", ("view", "la")),
     ("/validation", "Validation", ("view", "la")),
     ("/benchmarks", "Benchmarks", ("view", "la")),
+    ("/briefing", "Briefing", ("view", "la")),
+    ("/subscribers", "Subscribers", ("view", "subscribers")),
     ("/upload", "Upload returns", ("upload", "return")),
     ("/admin/users", "Users", ("view", "users")),
     ("/admin/audit", "Audit log", ("view", "audit")),

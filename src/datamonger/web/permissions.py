@@ -3,7 +3,8 @@
 Resources form a hierarchy: the LA (aggregated figures: framework, benchmarks, validation counts)
 > a return (uploading files) > a child (anything that names or lists children: issue lists, file
 lines, the children behind an indicator, child pages, the validation workbook). Plus the app's own
-resources: targets, users, settings, audit.
+resources: targets, users, settings, audit, and the briefing's subscribers (names and email
+addresses: administrators and analysts manage them; managers read the briefing, an `la` view).
 
 Every route declares the one permission it needs with `Depends(need(action, resource))`; a test
 walks the routes and checks that each declares one, and that a manager reaches no child resource.
@@ -22,12 +23,22 @@ class Role(StrEnum):
 
 
 ROLE_HELP: dict[Role, str] = {
-    Role.administrator: "users, settings and the audit log; aggregated figures",
-    Role.analyst: "uploads, validation, targets, child-level data and its exports",
+    Role.administrator: "users, settings, the audit log, briefing subscribers; aggregated figures",
+    Role.analyst: "uploads, validation, targets, child-level data and its exports; briefing subscribers",
     Role.manager: "aggregated figures and their exports; never a child's identifier",
 }
 
-RESOURCES = ("la", "return", "child", "target", "users", "settings", "audit", "account")
+RESOURCES = (
+    "la",
+    "return",
+    "child",
+    "target",
+    "users",
+    "settings",
+    "audit",
+    "account",
+    "subscribers",
+)
 ACTIONS = ("view", "export", "upload", "edit")
 
 
@@ -47,6 +58,7 @@ GRANTS: dict[Role, frozenset[Permission]] = {
     Role.administrator: frozenset(
         EVERYONE
         | {P("view", "users"), P("edit", "users"), P("edit", "settings"), P("view", "audit")}
+        | {P("view", "subscribers"), P("edit", "subscribers")}
     ),
     Role.analyst: frozenset(
         EVERYONE
@@ -55,6 +67,8 @@ GRANTS: dict[Role, frozenset[Permission]] = {
             P("view", "child"),
             P("export", "child"),
             P("edit", "target"),
+            P("view", "subscribers"),
+            P("edit", "subscribers"),
         }
     ),
     Role.manager: frozenset(EVERYONE),
