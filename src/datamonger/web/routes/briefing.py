@@ -43,8 +43,6 @@ from datamonger.web.pages import inline_svg, page
 log = logging.getLogger("datamonger.web")
 router = APIRouter()
 
-EDITIONS = {"national": "National", "la": "LA"}
-
 
 def subscribers_db(config: WebConfig) -> Path:
     """`X.subscribers.duckdb` beside the returns database `X.duckdb`."""
@@ -77,7 +75,7 @@ class Wanted:
 def _wanted(
     wb: Any, edition: str | None, la: str | None, year: str | None, to: str | None
 ) -> Wanted:
-    if edition not in EDITIONS:
+    if edition not in subs.EDITIONS:
         raise WebError("bad_request", "The edition is national or la.")
     year, to = (year or "").strip(), (to or "").strip()
     if year and to:
@@ -133,8 +131,12 @@ def _build(wb: Any, w: Wanted) -> Briefing:
 
     try:
         b: Briefing = wb.cache.get(key, make)
-    except (NoFigures, CalendarError) as exc:
+    except NoFigures as exc:
         raise WebError("bad_request", str(exc)) from None
+    except CalendarError as exc:  # the council's own calendar file, not the request
+        raise WebError(
+            "unavailable", str(exc), "Correct the calendar file named, then try again."
+        ) from None
     return b
 
 
@@ -402,14 +404,15 @@ def change_subscriber(
                 f"{same.email} already receives this edition (subscriber {same.id}).",
                 "Remove one of the two, or choose another edition.",
             )
-        after = subs.update(db, subscriber_id, **values)
+        # (a blank role clears it: `update` leaves alone what is None)
+        after = subs.update(db, subscriber_id, **(values | {"role": values["role"] or ""}))
     except subs.SubscriberError as exc:
         return _edit_page(request, before, 400, WebError("bad_request", str(exc)), entry)
     except WebError as err:
         return _edit_page(request, before, err.status, err, entry)
     old, new = before.to_dict(), after.to_dict()
     changed = {k: new[k] for k in ("name", "email", "role", "edition", "la", "frequency")}
-    changed = {k: v for k, v in changed.items() if old[k] != v}
+    changed = {k: v for k, v in changed.items() if (old[k] or None) != (v or None)}
     if changed:
         audit.record(
             wb.web, request, user, "edit_subscriber", "subscribers", _about(after, changed=changed)
