@@ -240,15 +240,6 @@ RULES = [
         "recoded because its code was withdrawn is not a difference: H5 to K3 in 2024/25, Z1 to "
         "Z11-Z14 in 2025/26 (as the public validator allows).",
     ),
-]
-
-# Declared but not yet registered: the synthetic LA (`datamonger synth`) raises them on clean data
-# because of two faults of the generator, not of the rules. It records remand (ended by E14) as
-# LS J2 (PACE) for 7-90 days, where remand is J1; and it writes RNE U for a change of placement
-# with the same carers and no change of legal status (foster carers approved as adopters), which
-# is T, U being a change of legal status and placement with the same carers. Append this list to
-# RULES once the generator is fixed (tests/validation/test_synthetic_la.py must stay clean).
-AWAITING_SYNTH_FIX = [
     rule(
         "364",
         query(J2_RUNS, "Episodes"),
