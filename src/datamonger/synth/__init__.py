@@ -5,6 +5,12 @@
 
 from __future__ import annotations
 
-from datamonger.synth.generate import DEFAULT_LA, SynthSummary, YearSummary, generate
+from datamonger.synth.generate import (
+    DEFAULT_LA,
+    SynthSummary,
+    YearSummary,
+    generate,
+    write_provider_list,
+)
 
-__all__ = ["DEFAULT_LA", "SynthSummary", "YearSummary", "generate"]
+__all__ = ["DEFAULT_LA", "SynthSummary", "YearSummary", "generate", "write_provider_list"]

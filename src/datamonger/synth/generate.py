@@ -13,8 +13,9 @@ from datamonger.synth import cin as cin_xml
 from datamonger.synth import errors, ssda903
 from datamonger.synth import proportions as P
 from datamonger.synth.model import Child
-from datamonger.synth.population import simulate
+from datamonger.synth.population import looked_after_count, simulate
 from datamonger.synth.postcodes import known_las
+from datamonger.synth.providers import OFSTED_COLUMNS, ofsted_list
 
 DEFAULT_LA = "330"  # Birmingham: the largest metropolitan district; its postcodes ship in data/
 GROUND_TRUTH = "ground_truth.csv"
@@ -51,6 +52,9 @@ class SynthSummary:
     years: dict[int, YearSummary] = field(default_factory=dict)
     ground_truth: Path | None = None
     errors: int = 0
+    # Every provider the children may be placed with, as rows of Ofsted's providers list (for the
+    # URN rules: `write_provider_list`, then `datamonger validate --providers FILE`).
+    providers: list[dict[str, str]] = field(default_factory=list)
 
     @property
     def rows_written(self) -> int:
@@ -95,6 +99,7 @@ def generate(
     summary = SynthSummary(
         out_dir, la, seed, children, sum(1 for c in population if c.care and c.in_cin_census)
     )
+    summary.providers = ofsted_list(la, seed, looked_after_count(children, share))
     truth: list[errors.Truth] = []
     for y in range(first, year + 1):
         folder = out_dir / folder_name(y)
@@ -133,6 +138,16 @@ def generate(
         write_ground_truth(summary.ground_truth, truth)
     summary.errors = len(truth)
     return summary
+
+
+def write_provider_list(summary: SynthSummary, path: Path) -> Path:
+    """Write the synthetic LA's providers as an Ofsted list CSV that `validate --providers`
+    reads. Not written by `generate`: the output folder holds only the returns."""
+    with Path(path).open("w", encoding="utf-8", newline="") as f:
+        w = csv.DictWriter(f, OFSTED_COLUMNS, lineterminator="\n")
+        w.writeheader()
+        w.writerows(summary.providers)
+    return Path(path)
 
 
 def write_csv(path: Path, header: tuple[str, ...], rows: list[list[str]]) -> None:

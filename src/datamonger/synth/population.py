@@ -91,6 +91,11 @@ class Window:
         return year_end(self.last_year)
 
 
+def looked_after_count(children: int, looked_after_share: float) -> int:
+    """How many of the CIN census children are looked after (sizes the pool of providers)."""
+    return round(children * looked_after_share)
+
+
 def simulate(
     children: int,
     first_year: int,
@@ -100,7 +105,7 @@ def simulate(
     la: str,
 ) -> Iterator[Child]:
     """Yield `children` children of the CIN census, then the care leavers known only to the 903."""
-    n_lac = round(children * looked_after_share)
+    n_lac = looked_after_count(children, looked_after_share)
     looked_after = set(random.Random(seed).sample(range(children), n_lac))
     n_leavers = round(n_lac * P.CARE_LEAVERS_PER_LOOKED_AFTER * 0.6)
     window = Window(
@@ -212,7 +217,8 @@ class Simulator:
             authorised = wd.on_or_before(end_of_year)
         s47: Section47 | None = None
         if rng.random() < P.S47_PER_REFERRAL * 1.07:
-            s47_start = wd.add(referral, rng.randint(0, 3))
+            # Within the assessment, so an enquiry is never shown without it (2991Q).
+            s47_start = max(wd.add(referral, rng.randint(0, 3)), assessment_start)
             target = wd.add(s47_start, 15)
             if rng.random() < P.ICPC_PER_S47:
                 icpc = wd.add(s47_start, ICPC_DAYS(rng))
