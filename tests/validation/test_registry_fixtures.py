@@ -12,9 +12,12 @@ from datamonger.store import Store
 from datamonger.validation import catalogue, provider_list, registry
 from datamonger.validation.engine import validate
 from datamonger.validation.fixtures import file_name, load_fixture
-from datamonger.validation.rule import Rule
+from datamonger.validation.rule import NEVER_AVAILABLE, Rule
 
-ALL = [r for name in catalogue.RETURNS for r in registry.all_rules(name).values()]
+DECLARED = [r for name in catalogue.RETURNS for r in registry.all_rules(name).values()]
+# Rules whose input no return carries are always reported as skipped (tested below), not run.
+NOT_CHECKABLE = [r for r in DECLARED if NEVER_AVAILABLE & set(r.needs)]
+ALL = [r for r in DECLARED if r not in NOT_CHECKABLE]
 
 
 def _year(rule: Rule) -> int:
@@ -57,3 +60,12 @@ def test_failing_fixture_raises_the_rule(rule: Rule) -> None:
 @pytest.mark.parametrize("rule", ALL, ids=lambda r: f"{r.return_}-{r.code}")
 def test_passing_fixture_raises_nothing(rule: Rule) -> None:
     assert _run(rule, "passing") == []
+
+
+@pytest.mark.parametrize("rule", NOT_CHECKABLE, ids=lambda r: f"{r.return_}-{r.code}")
+def test_rules_nothing_can_check_are_reported_skipped_with_why(rule: Rule) -> None:
+    with Store(":memory:") as store:
+        report = validate(store, rule.return_, max(rule.years), rules=[rule.code])
+    (skipped,) = report.skipped
+    assert skipped.rule == rule.code and "does not carry" in skipped.reason
+    assert report.issues == [] and not report.failed

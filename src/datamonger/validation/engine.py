@@ -81,6 +81,7 @@ def validate(
         "previous": previous_year_available,
         "postcodes": postcodes is not None,
         "providers": providers is not None,
+        "location_code": False,
     }
     report = Report(returns=[(return_name, year)])
     report.messages = {(return_name, r.code): r.message for r in chosen}

@@ -19,7 +19,12 @@ NEEDS: dict[str, str] = {
     "previous": "needs last year's return (load it with --previous)",
     "postcodes": "needs the ONS postcode directory",
     "providers": "needs Ofsted's list of registered providers (--providers FILE)",
+    # Never available: neither the CSV nor the XML return carries a placement location code; it
+    # is derived from the placement postcode, so it cannot disagree with the LA of placement.
+    "location_code": "needs the placement location code (IN/OUT) as the LA recorded it; the "
+    "return does not carry one (it is derived from PL_POST, so it cannot disagree with PL_LA)",
 }
+NEVER_AVAILABLE = frozenset({"location_code"})
 
 Rows = Mapping[str, Sequence[Mapping[str, str | None]]]  # DfE table -> rows as written
 

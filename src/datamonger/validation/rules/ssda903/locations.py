@@ -6,8 +6,9 @@ PL_DISTANCE is blank when either postcode is blank or not in the directory (or w
 different national grids, Northern Ireland and Great Britain); PL_LOCATION is blank, in addition,
 when the LA making the return is not known.
 
-Rule 411 (PL_LOCATION 'IN' while PL_LA is another LA) is not declared: both columns are derived
-from the same postcode and the same LA, so they cannot disagree and the rule could never fail.
+Rule 411 (PL_LOCATION 'IN' while PL_LA is another LA) is declared but always reported as skipped,
+with the reason: neither the CSV nor the XML return carries a location code of the LA's own, and
+the two derived columns come from the same postcode and LA, so they cannot disagree.
 """
 
 from __future__ import annotations
@@ -54,6 +55,16 @@ def fxl(
 
 
 RULES = [
+    rule(
+        "411",
+        where(
+            "Episodes",
+            "t.PL_LOCATION = 'IN' AND t.PL_LA IS DISTINCT FROM {la} "
+            "OR t.PL_LOCATION = 'OUT' AND t.PL_LA = {la}",
+        ),
+        needs=("location_code",),
+        note="Reported as skipped: the return gives no location code to compare (see module).",
+    ),
     rule(
         "164",
         where(
