@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 import pytest
 from fastapi.testclient import TestClient
 
-from datamonger.briefing import api, render, tokens
+from datamonger.briefing import api, delivery, render, tokens
 from datamonger.briefing import subscribers as subs
 from datamonger.web import audit, create_app
 from datamonger.web.routes import PUBLIC, ROUTERS
@@ -124,11 +124,14 @@ def test_the_form_alone_and_another_las_edition(wb, as_role) -> None:  # type: i
 
 
 def test_the_emailed_view_link_opens_the_page(wb, as_role, client) -> None:  # type: ignore[no-untyped-def]
+    """The links of an email as `datamonger briefing --send --base-url BASE` writes it."""
     s = subs.add(_db(wb), "Viv", "viv@council.example", "la", la=wb.la_code(), la_name="X")
-    view = tokens.links(BASE, s, edition="la", year="2025", la=wb.la_code())["view"]
+    b = api.build("la", la=wb.la_code(), year=2025)
+    view = delivery.personal(b, s, BASE).links["view"]
     assert view == f"{BASE}/briefing?edition=la&year=2025&la={wb.la_code()}"
     r = as_role("manager").get(_path(view))
     assert r.status_code == 200 and 'data-section="own"' in r.text
+    assert f"<h1>{b.title}</h1>" in r.text.replace("&#39;", "'")
     # before signing in, the sign-in form in place of the briefing
     assert_error(client.get(_path(view)), 401, "not_signed_in")
     subs.remove(_db(wb), str(s.id))
@@ -389,7 +392,10 @@ def test_preferences_change_edition_and_frequency(wb, app, subscriber) -> None: 
 def test_one_click_unsubscribe_needs_no_session_or_csrf_token(wb, app, subscriber) -> None:  # type: ignore[no-untyped-def]
     """What a mail client sends for `List-Unsubscribe-Post: List-Unsubscribe=One-Click` (RFC 8058):
     a POST to the header's address, no cookie, no token but the one in the address."""
-    url = _path(tokens.links(BASE, subscriber)["unsubscribe"])
+    b = api.build("la", la=wb.la_code(), year=2025)
+    msg = delivery.message(b, subscriber, "briefing@council.example", BASE)
+    assert msg["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    url = _path(msg["List-Unsubscribe"].strip("<>"))
     r = TestClient(app).post(
         url,
         content=b"List-Unsubscribe=One-Click",
