@@ -18,7 +18,7 @@ from datamonger.validation import registry
 from datamonger.validation.engine import validate
 from datamonger.validation.fixtures import load_rows
 from datamonger.validation.rule import Context
-from datamonger.validation.rules.cin.a_common import parse
+from datamonger.validation.rules.cin.common import parse
 from datamonger.validation.rules.cin.identifiers import CHECK_LETTERS
 from datamonger.validation.rules.cin.identifiers import upn as make
 from datamonger.validation.structure import CODE, cin_structure

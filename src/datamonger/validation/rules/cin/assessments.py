@@ -10,8 +10,8 @@ the assessment report the Assessments row, with the rows that explain it.
 from __future__ import annotations
 
 from datamonger.validation.rule import rule
-from datamonger.validation.rules.cin.b_common import (
-    cfx,
+from datamonger.validation.rules.cin.common import (
+    fx,
     involving,
     rows_where,
     same_episode,
@@ -77,7 +77,7 @@ RULES = [
             ASS,
             EP,
         ),
-        fixture=cfx(
+        fixture=fx(
             {EP: ["CINreferralDate=2025-06-02"], ASS: ["AssessmentActualStartDate=2025-06-01"]},
             {
                 EP: ["CINreferralDate=2025-06-02", "CINdetailsID=2 CINreferralDate=2025-05-01"],
@@ -92,7 +92,7 @@ RULES = [
     rule(
         "8608",
         query(rows_where(ASS, "t.AssessmentAuthorisationDate < t.AssessmentActualStartDate"), ASS),
-        fixture=cfx(
+        fixture=fx(
             {ASS: ["AssessmentActualStartDate=2025-06-02 AssessmentAuthorisationDate=2025-06-01"]},
             {
                 ASS: [
@@ -114,7 +114,7 @@ RULES = [
             ASS,
             FAC,
         ),
-        fixture=cfx(
+        fixture=fx(
             {
                 ASS: ["AssessmentActualStartDate=2025-06-02"],
                 FAC: ["AssessmentFactors=1A", "AssessmentFactors=21"],
@@ -136,7 +136,7 @@ RULES = [
         wd_query(
             rows_where(ASS, f"{OPEN} AND t.AssessmentActualStartDate <= {{wd_cutoff_45}}"), ASS
         ),
-        fixture=cfx(
+        fixture=fx(
             {
                 ASS: [
                     "AssessmentActualStartDate=2024-01-24",
@@ -168,7 +168,7 @@ RULES = [
             ),
             ASS,
         ),
-        fixture=cfx(
+        fixture=fx(
             {
                 ASS: [
                     "AssessmentAuthorisationDate=2025-03-31",
@@ -194,7 +194,7 @@ RULES = [
             ),
             ASS,
         ),
-        fixture=cfx(
+        fixture=fx(
             {
                 ASS: [
                     "AssessmentActualStartDate=2025-03-31",
@@ -226,7 +226,7 @@ RULES = [
             ),
             ASS,
         ),
-        fixture=cfx(
+        fixture=fx(
             {
                 ASS: [
                     "AssessmentActualStartDate=2025-05-01 AssessmentAuthorisationDate=2025-06-02",
@@ -262,7 +262,7 @@ RULES = [
             ),
             FAC,
         ),
-        fixture=cfx(
+        fixture=fx(
             {FAC: ["AssessmentFactors=21", "AssessmentFactors=1a"]},
             {
                 FAC: [
@@ -294,7 +294,7 @@ RULES = [
             FAC,
             EP,
         ),
-        fixture=cfx(
+        fixture=fx(
             {
                 EP: ["CINclosureDate=2025-07-01 ReasonForClosure=RC7"],
                 ASS: [
@@ -339,7 +339,7 @@ RULES = [
             ),
             ASS,
         ),
-        fixture=cfx(
+        fixture=fx(
             {
                 ASS: [
                     "AssessmentActualStartDate=2025-06-02",
@@ -363,7 +363,7 @@ RULES = [
     rule(
         "8897Q",
         year_query(_rule_8897q, ASS, FAC),
-        fixture=cfx(
+        fixture=fx(
             {
                 ASS: [
                     "AssessmentAuthorisationDate=2023-06-01",
@@ -402,7 +402,7 @@ RULES = [
             ),
             FAC,
         ),
-        fixture=cfx(
+        fixture=fx(
             {FAC: ["AssessmentFactors=1A", "AssessmentFactors=_1a_", "AssessmentFactors=2B"]},
             {
                 FAC: [
@@ -420,7 +420,7 @@ RULES = [
     rule(
         "8945Q",
         query(_factor_code("18A"), FAC),
-        fixture=cfx(
+        fixture=fx(
             {FAC: ["AssessmentFactors=18A", "AssessmentFactors=18a"]},
             {FAC: ["AssessmentFactors=18B", "AssessmentFactors=18C", "AssessmentFactors=19A"]},
         ),
@@ -428,7 +428,7 @@ RULES = [
     rule(
         "8950Q",
         query(_factor_code("19A"), FAC),
-        fixture=cfx(
+        fixture=fx(
             {FAC: ["AssessmentFactors=19A"]},
             {FAC: ["AssessmentFactors=19B", "AssessmentFactors=19C", "AssessmentFactors=18A"]},
         ),

@@ -9,8 +9,8 @@ involves is reported.
 from __future__ import annotations
 
 from datamonger.validation.rule import rule
-from datamonger.validation.rules.cin.b_common import (
-    cfx,
+from datamonger.validation.rules.cin.common import (
+    fx,
     involving,
     rows_where,
     same_episode,
@@ -72,7 +72,7 @@ RULES = [
         query(
             involving(CPP_EP, "t.CPPstartDate < e.CINreferralDate", ("t", CPP), ("e", EP)), CPP, EP
         ),
-        fixture=cfx(
+        fixture=fx(
             {EP: ["CINreferralDate=2025-06-02"], CPP: ["CPPstartDate=2025-06-01"]},
             {
                 EP: ["CINreferralDate=2025-06-02", "CINdetailsID=2 CINreferralDate=2025-05-01"],
@@ -95,7 +95,7 @@ RULES = [
             EP,
             S47,
         ),
-        fixture=cfx(
+        fixture=fx(
             {
                 "Header": ["Collection=CIN Year=2026 ReferenceDate=2026-03-31"],
                 CPP: ["CPPstartDate=2025-06-02", "C=2 CPPstartDate=2025-07-01"],
@@ -130,7 +130,7 @@ RULES = [
             S47,
             EP,
         ),
-        fixture=cfx(
+        fixture=fx(
             {
                 CPP: [
                     "CPPstartDate=2025-06-02",
@@ -170,7 +170,7 @@ RULES = [
             CPP,
             PLAN,
         ),
-        fixture=cfx(
+        fixture=fx(
             {
                 CPP: [
                     "CPPstartDate=2025-05-01 CPPendDate=2025-09-01",
@@ -207,7 +207,7 @@ RULES = [
     rule(
         "8565",
         query(_rule_8565(), CPP, EP, ASS, S47, PLAN),
-        fixture=cfx(
+        fixture=fx(
             {
                 EP: [
                     "CINclosureDate=2025-09-01 DateOfInitialCPC=2025-09-02",
@@ -251,7 +251,7 @@ RULES = [
     rule(
         "8720",
         query(rows_where(CPP, "t.CPPstartDate IS NULL OR t.CPPstartDate > {end}"), CPP),
-        fixture=cfx(
+        fixture=fx(
             {CPP: ["CPPendDate=2025-06-01", "CPPstartDate=2026-04-01"]},
             {CPP: ["CPPstartDate=2026-03-31", "CPPstartDate=2024-01-01"]},
         ),
@@ -261,7 +261,7 @@ RULES = [
     rule(
         "8730",
         query(rows_where(CPP, "t.NumberOfPreviousCPP IS NULL"), CPP),
-        fixture=cfx(
+        fixture=fx(
             {CPP: ["CPPstartDate=2025-06-01", "NumberOfPreviousCPP=two"]},
             {CPP: ["NumberOfPreviousCPP=0", "NumberOfPreviousCPP=3"]},
         ),
@@ -270,7 +270,7 @@ RULES = [
     rule(
         "8832",
         query(involving(CPP_EP, "e.ReferralNFA", ("t", CPP), ("e", EP)), CPP, EP),
-        fixture=cfx(
+        fixture=fx(
             {EP: ["ReferralNFA=1"], CPP: ["CPPstartDate=2025-06-02"]},
             {
                 EP: ["ReferralNFA=false", "CINdetailsID=2 ReferralNFA=true"],
@@ -282,7 +282,7 @@ RULES = [
     rule(
         "8840",
         query(rows_where(CPP, "t.CPPendDate = t.CPPstartDate"), CPP),
-        fixture=cfx(
+        fixture=fx(
             {CPP: ["CPPstartDate=2025-06-02 CPPendDate=2025-06-02"]},
             {CPP: ["CPPstartDate=2025-06-02 CPPendDate=2025-06-03", "CPPstartDate=2025-06-02"]},
         ),
@@ -294,7 +294,7 @@ RULES = [
             CPP,
             REV,
         ),
-        fixture=cfx(
+        fixture=fx(
             {
                 CPP: ["CPPstartDate=2025-06-02"],
                 REV: [
@@ -319,7 +319,7 @@ RULES = [
     rule(
         "8842Q",
         query(rows_where(REV, "t.CPPreviewDate IS NULL"), REV),
-        fixture=cfx(
+        fixture=fx(
             {REV: ["CPPreviewDate=", "CPPreviewDate=2025-02-30"]},
             {REV: ["CPPreviewDate=2025-06-02"]},
         ),
@@ -329,7 +329,7 @@ RULES = [
     rule(
         "8905",
         query(_category("InitialCategoryOfAbuse"), CPP),
-        fixture=cfx(
+        fixture=fx(
             {CPP: ["InitialCategoryOfAbuse=", "InitialCategoryOfAbuse=NEGLECT"]},
             {CPP: ["InitialCategoryOfAbuse=NEG", "InitialCategoryOfAbuse=mul"]},
         ),
@@ -337,7 +337,7 @@ RULES = [
     rule(
         "8910",
         query(_category("LatestCategoryOfAbuse"), CPP),
-        fixture=cfx(
+        fixture=fx(
             {CPP: ["LatestCategoryOfAbuse=", "LatestCategoryOfAbuse=PHYS"]},
             {CPP: ["LatestCategoryOfAbuse=EMO", "LatestCategoryOfAbuse=sab"]},
         ),
@@ -349,7 +349,7 @@ RULES = [
             CPP,
             KIDS,
         ),
-        fixture=cfx(
+        fixture=fx(
             {KIDS: ["PersonDeathDate=2025-06-01"], CPP: ["CPPstartDate=2025-06-02"]},
             {
                 KIDS: ["PersonDeathDate=2025-06-02", "C=2"],
@@ -365,7 +365,7 @@ RULES = [
             CPP,
             KIDS,
         ),
-        fixture=cfx(
+        fixture=fx(
             {
                 KIDS: ["PersonDeathDate=2025-06-01"],
                 CPP: ["CPPstartDate=2025-05-01 CPPendDate=2025-06-02"],
@@ -380,7 +380,7 @@ RULES = [
     rule(
         "8925",
         query(rows_where(CPP, "t.CPPendDate < t.CPPstartDate"), CPP),
-        fixture=cfx(
+        fixture=fx(
             {CPP: ["CPPstartDate=2025-06-02 CPPendDate=2025-06-01"]},
             {CPP: ["CPPstartDate=2025-06-02 CPPendDate=2025-06-02", "CPPstartDate=2025-06-02"]},
         ),
@@ -388,7 +388,7 @@ RULES = [
     rule(
         "8930",
         query(rows_where(CPP, "t.CPPendDate < {start} OR t.CPPendDate > {end}"), CPP),
-        fixture=cfx(
+        fixture=fx(
             {CPP: ["CPPendDate=2025-03-31", "CPPendDate=2026-04-01"]},
             {CPP: ["CPPendDate=2025-04-01", "CPPendDate=2026-03-31", "CPPstartDate=2025-04-01"]},
         ),
@@ -403,7 +403,7 @@ RULES = [
             ),
             CPP,
         ),
-        fixture=cfx(
+        fixture=fx(
             {CPP: ["CPPstartDate=2025-05-01", "CINdetailsID=2 CPPstartDate=2025-07-01"]},
             {
                 CPP: [
@@ -427,7 +427,7 @@ RULES = [
             ),
             CPP,
         ),
-        fixture=cfx(
+        fixture=fx(
             {
                 CPP: [
                     "CPPstartDate=2025-05-01 CPPendDate=2025-07-01",

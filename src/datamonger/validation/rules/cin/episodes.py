@@ -12,7 +12,7 @@ DfE's rules from 2022-23 (2990 and 8825Q name RC9), so they are valid in every y
 from __future__ import annotations
 
 from datamonger.validation.rule import rule
-from datamonger.validation.rules.cin.a_common import (
+from datamonger.validation.rules.cin.common import (
     ASSESS,
     CHILD,
     CPP,
@@ -20,9 +20,9 @@ from datamonger.validation.rules.cin.a_common import (
     PLAN,
     S47,
     BeforeStart,
-    episode,
     fx,
-    report,
+    involving,
+    same_episode,
 )
 from datamonger.validation.templates import code_set, date_order, query, select, sql_list, where
 
@@ -35,7 +35,7 @@ WITH_CHILD = f'"{EP}" t JOIN "{CHILD}" c ON c.CHILD = t.CHILD'
 
 
 def _module(table: str, alias: str) -> str:
-    return f'EXISTS (SELECT 1 FROM "{table}" {alias} WHERE {episode(alias, "t")})'
+    return f'EXISTS (SELECT 1 FROM "{table}" {alias} WHERE {same_episode(alias, "t")})'
 
 
 def _ep(*rows: str) -> dict[str, list[str]]:
@@ -224,7 +224,7 @@ RULES = [
     rule(
         "8816",
         query(
-            report(
+            involving(
                 f'"{EP}" t JOIN "{EP}" l ON l.CHILD = t.CHILD',
                 f"{OPEN_FURTHER_ACTION} AND l.CINreferralDate > t.CINreferralDate AND "
                 f'l.CINreferralDate = (SELECT max(m.CINreferralDate) FROM "{EP}" m '
@@ -254,7 +254,7 @@ RULES = [
     rule(
         "8820",
         query(
-            report(
+            involving(
                 f'"{EP}" t JOIN "{EP}" o ON o.CHILD = t.CHILD AND NOT '
                 "(o.source_file = t.source_file AND o.source_line = t.source_line)",
                 "t.CINreferralDate >= o.CINreferralDate AND ("
@@ -290,7 +290,7 @@ RULES = [
     rule(
         "8555Q",
         query(
-            report(WITH_CHILD, "t.CINreferralDate > c.PersonDeathDate", ("t", EP), ("c", CHILD)),
+            involving(WITH_CHILD, "t.CINreferralDate > c.PersonDeathDate", ("t", EP), ("c", CHILD)),
             EP,
             CHILD,
         ),
@@ -307,7 +307,7 @@ RULES = [
     rule(
         "8585Q",
         query(
-            report(
+            involving(
                 WITH_CHILD,
                 "t.ReasonForClosure = 'RC2' AND blank(c.PersonDeathDate_raw)",
                 ("t", EP),
@@ -329,7 +329,7 @@ RULES = [
     rule(
         "8606",
         query(
-            report(
+            involving(
                 WITH_CHILD,
                 "t.CINreferralDate < c.PersonBirthDate - INTERVAL 280 DAY "
                 "OR t.CINreferralDate < c.ExpectedPersonBirthDate - INTERVAL 280 DAY",
@@ -368,7 +368,9 @@ RULES = [
             )
             + " UNION "
             + " UNION ".join(
-                report(f'"{EP}" t JOIN "{m}" m ON {episode("m", "t")}', AFTER_ASSESSMENT, ("m", m))
+                involving(
+                    f'"{EP}" t JOIN "{m}" m ON {same_episode("m", "t")}', AFTER_ASSESSMENT, ("m", m)
+                )
                 for m in (S47, CPP, PLAN)
             ),
             EP,
@@ -402,8 +404,8 @@ RULES = [
     rule(
         "2991Q",
         query(
-            report(
-                f'"{EP}" t JOIN "{S47}" s ON {episode("s", "t")}',
+            involving(
+                f'"{EP}" t JOIN "{S47}" s ON {same_episode("s", "t")}',
                 f"NOT {_module(ASSESS, 'a')}",
                 ("t", EP),
                 ("s", S47),
@@ -446,21 +448,21 @@ RULES = [
             select(
                 EP,
                 "t.ReferralNFA AND (NOT blank(t.DateOfInitialCPC_raw) OR EXISTS (SELECT 1 FROM "
-                f'"{ASSESS}" a WHERE {episode("a", "t")} AND (NOT blank(a.AssessmentActualStartDate_raw) '
+                f'"{ASSESS}" a WHERE {same_episode("a", "t")} AND (NOT blank(a.AssessmentActualStartDate_raw) '
                 "OR NOT blank(a.AssessmentAuthorisationDate_raw))) OR EXISTS (SELECT 1 FROM "
-                f'"{S47}" s WHERE {episode("s", "t")} AND (NOT blank(s.S47ActualStartDate_raw) '
+                f'"{S47}" s WHERE {same_episode("s", "t")} AND (NOT blank(s.S47ActualStartDate_raw) '
                 "OR NOT blank(s.DateOfInitialCPC_raw))))",
             )
             + " UNION "
-            + report(
-                f'"{EP}" t JOIN "{ASSESS}" a ON {episode("a", "t")}',
+            + involving(
+                f'"{EP}" t JOIN "{ASSESS}" a ON {same_episode("a", "t")}',
                 "t.ReferralNFA AND (NOT blank(a.AssessmentActualStartDate_raw) "
                 "OR NOT blank(a.AssessmentAuthorisationDate_raw))",
                 ("a", ASSESS),
             )
             + " UNION "
-            + report(
-                f'"{EP}" t JOIN "{S47}" s ON {episode("s", "t")}',
+            + involving(
+                f'"{EP}" t JOIN "{S47}" s ON {same_episode("s", "t")}',
                 "t.ReferralNFA AND (NOT blank(s.S47ActualStartDate_raw) "
                 "OR NOT blank(s.DateOfInitialCPC_raw))",
                 ("s", S47),
@@ -499,8 +501,8 @@ RULES = [
     rule(
         "8867",
         query(
-            report(
-                f'"{EP}" t JOIN "{ASSESS}" a ON {episode("a", "t")}',
+            involving(
+                f'"{EP}" t JOIN "{ASSESS}" a ON {same_episode("a", "t")}',
                 "NOT blank(t.CINclosureDate_raw) AND blank(a.AssessmentAuthorisationDate_raw)",
                 ("t", EP),
                 ("a", ASSESS),
@@ -531,8 +533,8 @@ RULES = [
     rule(
         "8868",
         query(
-            report(
-                f'"{EP}" t JOIN "{S47}" s ON {episode("s", "t")}',
+            involving(
+                f'"{EP}" t JOIN "{S47}" s ON {same_episode("s", "t")}',
                 "NOT blank(t.CINclosureDate_raw) AND blank(s.DateOfInitialCPC_raw) "
                 "AND s.ICPCnotRequired IS NOT TRUE",
                 ("t", EP),
@@ -567,8 +569,8 @@ RULES = [
     rule(
         "8890",
         query(
-            report(
-                f'"{S47}" t JOIN "{S47}" o ON {episode("o", "t")} AND o.Section47ID <> t.Section47ID',
+            involving(
+                f'"{S47}" t JOIN "{S47}" o ON {same_episode("o", "t")} AND o.Section47ID <> t.Section47ID',
                 "t.S47ActualStartDate >= o.S47ActualStartDate AND ("
                 "t.S47ActualStartDate <= o.DateOfInitialCPC OR (o.DateOfInitialCPC IS NULL "
                 "AND o.ICPCnotRequired IS NOT TRUE AND t.S47ActualStartDate <= {end}))",

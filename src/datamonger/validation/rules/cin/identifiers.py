@@ -13,7 +13,7 @@ years from the DfE list); LA codes 942 and 943 recognised in UPNs from 2023-24 (
 from __future__ import annotations
 
 from datamonger.validation.rule import rule
-from datamonger.validation.rules.cin.a_common import CHILD, DIS, EP, HEADER, PLAN, fx, report
+from datamonger.validation.rules.cin.common import CHILD, DIS, EP, HEADER, PLAN, fx, involving
 from datamonger.validation.templates import (
     code_set,
     query,
@@ -362,7 +362,7 @@ RULES = [
     rule(
         "8775Q",
         query(
-            report(
+            involving(
                 f'"{CHILD}" t JOIN "{EP}" e ON e.CHILD = t.CHILD',
                 f"{OVER_25} AND (e.CINclosureDate IS NULL "
                 "OR e.CINclosureDate > CAST(t.PersonBirthDate + INTERVAL 25 YEAR AS DATE))",
@@ -398,7 +398,7 @@ RULES = [
     rule(
         "4008",
         query(
-            report(
+            involving(
                 DEATH_PLANS, "p.CINPlanStartDate > t.PersonDeathDate", ("t", CHILD), ("p", PLAN)
             ),
             CHILD,
@@ -417,7 +417,9 @@ RULES = [
     rule(
         "4009Q",
         query(
-            report(DEATH_PLANS, "p.CINPlanEndDate > t.PersonDeathDate", ("t", CHILD), ("p", PLAN)),
+            involving(
+                DEATH_PLANS, "p.CINPlanEndDate > t.PersonDeathDate", ("t", CHILD), ("p", PLAN)
+            ),
             CHILD,
             PLAN,
         ),
@@ -500,7 +502,7 @@ RULES = [
     rule(
         "8772",
         query(
-            report(
+            involving(
                 f'"{CHILD}" t JOIN "{EP}" e ON e.CHILD = t.CHILD',
                 "t.UPNunknown = 'UN7' AND NOT e.ReferralNFA",
                 ("t", CHILD),
@@ -534,13 +536,13 @@ RULES = [
     rule(
         "8540",
         query(
-            report(
+            involving(
                 f'"{CHILD}" c JOIN "{DIS}" t ON t.CHILD = c.CHILD',
                 f"{DISABILITY_NEEDED} AND (t.Disability IS NULL OR t.Disability NOT IN ({DISABILITIES}))",
                 ("t", DIS),
             )
             + " UNION "
-            + report(
+            + involving(
                 f'"{CHILD}" c',
                 f'{DISABILITY_NEEDED} AND NOT EXISTS (SELECT 1 FROM "{DIS}" d WHERE d.CHILD = c.CHILD)',
                 ("c", CHILD),

@@ -8,8 +8,8 @@ the episode, CPP or other plan it conflicts with).
 from __future__ import annotations
 
 from datamonger.validation.rule import rule
-from datamonger.validation.rules.cin.b_common import (
-    cfx,
+from datamonger.validation.rules.cin.common import (
+    fx,
     involving,
     rows_where,
     same_episode,
@@ -27,7 +27,7 @@ RULES = [
     rule(
         "4000",
         query(involving(PLAN_EP, "e.ReferralNFA", ("t", PLAN), ("e", EP)), PLAN, EP),
-        fixture=cfx(
+        fixture=fx(
             {EP: ["ReferralNFA=true"], PLAN: ["CINPlanStartDate=2025-06-02"]},
             {
                 EP: ["ReferralNFA=false", "CINdetailsID=2 ReferralNFA=1", "C=2 ReferralNFA=true"],
@@ -50,7 +50,7 @@ RULES = [
             PLAN,
             CPP,
         ),
-        fixture=cfx(
+        fixture=fx(
             {
                 PLAN: ["CINPlanStartDate=2025-05-01", "CINPlanStartDate=2025-04-01"],
                 CPP: ["CPPstartDate=2025-06-02"],
@@ -80,7 +80,7 @@ RULES = [
             ),
             PLAN,
         ),
-        fixture=cfx(
+        fixture=fx(
             {PLAN: ["CINPlanStartDate=2025-05-01", "CINdetailsID=2 CINPlanStartDate=2025-07-01"]},
             {
                 PLAN: [
@@ -96,7 +96,7 @@ RULES = [
     rule(
         "4010",
         query(rows_where(PLAN, "t.CINPlanStartDate IS NULL OR t.CINPlanStartDate > {end}"), PLAN),
-        fixture=cfx(
+        fixture=fx(
             {PLAN: ["CINPlanEndDate=2025-06-01", "CINPlanStartDate=2026-04-01"]},
             {PLAN: ["CINPlanStartDate=2026-03-31", "CINPlanStartDate=2024-01-01"]},
         ),
@@ -106,7 +106,7 @@ RULES = [
     rule(
         "4011",
         query(rows_where(PLAN, "t.CINPlanEndDate < t.CINPlanStartDate"), PLAN),
-        fixture=cfx(
+        fixture=fx(
             {PLAN: ["CINPlanStartDate=2025-06-02 CINPlanEndDate=2025-06-01"]},
             {
                 PLAN: [
@@ -119,7 +119,7 @@ RULES = [
     rule(
         "4012Q",
         query(rows_where(PLAN, "t.CINPlanEndDate = t.CINPlanStartDate"), PLAN),
-        fixture=cfx(
+        fixture=fx(
             {PLAN: ["CINPlanStartDate=2025-06-02 CINPlanEndDate=2025-06-02"]},
             {
                 PLAN: [
@@ -132,7 +132,7 @@ RULES = [
     rule(
         "4013",
         query(rows_where(PLAN, "t.CINPlanEndDate < {start} OR t.CINPlanEndDate > {end}"), PLAN),
-        fixture=cfx(
+        fixture=fx(
             {PLAN: ["CINPlanEndDate=2025-03-31", "CINPlanEndDate=2026-04-01"]},
             {
                 PLAN: [
@@ -155,7 +155,7 @@ RULES = [
             ),
             PLAN,
         ),
-        fixture=cfx(
+        fixture=fx(
             {
                 PLAN: [
                     "CINPlanStartDate=2025-05-01 CINPlanEndDate=2025-07-01",
@@ -184,7 +184,7 @@ RULES = [
             PLAN,
             EP,
         ),
-        fixture=cfx(
+        fixture=fx(
             {EP: ["CINreferralDate=2025-06-02"], PLAN: ["CINPlanStartDate=2025-06-01"]},
             {
                 EP: ["CINreferralDate=2025-06-02", "CINdetailsID=2 CINreferralDate=2025-05-01"],
@@ -206,7 +206,7 @@ RULES = [
             PLAN,
             CPP,
         ),
-        fixture=cfx(
+        fixture=fx(
             {
                 CPP: [
                     "CPPstartDate=2025-05-01 CPPendDate=2025-06-01",
@@ -247,7 +247,7 @@ RULES = [
             PLAN,
             CPP,
         ),
-        fixture=cfx(
+        fixture=fx(
             {
                 PLAN: [
                     "CINPlanStartDate=2025-05-01 CINPlanEndDate=2025-06-01",

@@ -8,8 +8,8 @@ ICPCnotRequired is not true (false or not given). Every row an issue involves is
 from __future__ import annotations
 
 from datamonger.validation.rule import rule
-from datamonger.validation.rules.cin.b_common import (
-    cfx,
+from datamonger.validation.rules.cin.common import (
+    fx,
     involving,
     rows_where,
     same_episode,
@@ -34,7 +34,7 @@ RULES = [
             S47,
             EP,
         ),
-        fixture=cfx(
+        fixture=fx(
             {
                 EP: [
                     "CINreferralDate=2025-06-02",
@@ -62,7 +62,7 @@ RULES = [
             S47,
             EP,
         ),
-        fixture=cfx(
+        fixture=fx(
             {EP: ["DateOfInitialCPC=2025-06-02"], S47: ["DateOfInitialCPC=2025-06-02"]},
             {
                 EP: ["DateOfInitialCPC=2025-06-02", "CINdetailsID=2 DateOfInitialCPC=2025-06-03"],
@@ -85,7 +85,7 @@ RULES = [
             S47,
             EP,
         ),
-        fixture=cfx(
+        fixture=fx(
             {EP: ["CINreferralDate=2025-06-02"], S47: ["S47ActualStartDate=2025-06-01"]},
             {
                 EP: ["CINreferralDate=2025-06-02", "CINdetailsID=2 CINreferralDate=2025-05-01"],
@@ -105,7 +105,7 @@ RULES = [
             ),
             S47,
         ),
-        fixture=cfx(
+        fixture=fx(
             {
                 S47: [
                     "S47ActualStartDate=2025-06-03 DateOfInitialCPC=2025-06-02",
@@ -127,7 +127,7 @@ RULES = [
     rule(
         "8675Q",
         wd_query(rows_where(S47, f"{NO_ICPC} AND t.S47ActualStartDate <= {{wd_cutoff_15}}"), S47),
-        fixture=cfx(
+        fixture=fx(
             {
                 S47: [
                     "S47ActualStartDate=2024-03-06",
@@ -155,7 +155,7 @@ RULES = [
     rule(
         "8715",
         query(rows_where(S47, "t.DateOfInitialCPC < {start} OR t.DateOfInitialCPC > {end}"), S47),
-        fixture=cfx(
+        fixture=fx(
             {S47: ["DateOfInitialCPC=2025-03-31", "DateOfInitialCPC=2026-04-01"]},
             {
                 S47: [
@@ -175,7 +175,7 @@ RULES = [
             ),
             S47,
         ),
-        fixture=cfx(
+        fixture=fx(
             {
                 S47: [
                     "S47ActualStartDate=2025-03-31",
@@ -204,7 +204,7 @@ RULES = [
             ),
             S47,
         ),
-        fixture=cfx(
+        fixture=fx(
             {
                 S47: [
                     "S47ActualStartDate=2025-06-02",
@@ -226,7 +226,7 @@ RULES = [
     rule(
         "8870Q",
         query(rows_where(S47, "isodow(t.InitialCPCtarget) >= 6"), S47),
-        fixture=cfx(
+        fixture=fx(
             {S47: ["InitialCPCtarget=2025-06-07", "InitialCPCtarget=2025-06-08"]},
             {
                 S47: [
@@ -241,7 +241,7 @@ RULES = [
     rule(
         "8875",
         query(rows_where(S47, "isodow(t.DateOfInitialCPC) >= 6"), S47),
-        fixture=cfx(
+        fixture=fx(
             {S47: ["DateOfInitialCPC=2025-06-07", "DateOfInitialCPC=2025-06-08"]},
             {
                 S47: [

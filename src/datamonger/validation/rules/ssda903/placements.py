@@ -16,6 +16,8 @@ V34 = "('V3', 'V4')"
 # Placements that take no Ofsted URN (rules 218 and 222), by the first year of each list.
 NO_URN = {
     2023: "('H5', 'P1', 'P2', 'P3', 'R1', 'R2', 'R5', 'T0', 'T1', 'T2', 'T3', 'T4', 'Z1')",
+    # H5 needs a URN from 28 October 2023 (rule 230), so 2023/24 cannot also forbid one
+    2024: "('P1', 'P2', 'P3', 'R1', 'R2', 'R5', 'T0', 'T1', 'T2', 'T3', 'T4', 'Z1')",
     2025: "('P1', 'P3', 'R1', 'R2', 'R5', 'T0', 'T1', 'T2', 'T3', 'T4', 'Z1')",
     2026: "('P1', 'P3', 'R1', 'R2', 'R5', 'T0', 'T1', 'T2', 'T3', 'T4', 'Z11', 'Z12', 'Z13', 'Z14')",
 }

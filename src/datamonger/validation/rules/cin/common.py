@@ -1,12 +1,13 @@
-"""Shared pieces of the CIN plan, CPP, S47 and assessment packs (no rules here).
+"""Shared pieces of the CIN rule packs (no rules here).
 
-- `involving(from_, where, ...)`: a hand-written query reporting every row an issue involves. The
-  FROM clause joins the tables under short aliases; each (alias, table) pair named is reported.
-- `WorkingDaysQuery`: a hand-written query whose `{wd_cutoff_N}` placeholders become the last day
-  that is more than N working days before the end of the collection year (England-and-Wales
-  bank holidays and weekends excluded, `datamonger.workdays`' day-0 convention).
+- `involving(from_, where, *pairs)`: a hand-written query reporting every row an issue involves:
+  the FROM clause joins tables under short aliases, and each (alias, table) pair named is reported.
+- `same_episode(a, b)`: the rows under two aliases belong to the same child's same CINdetails.
+- Working days (England-and-Wales bank holidays and weekends excluded, `datamonger.workdays`'
+  day-0 convention): `BeforeStart` counts back from 1 April (`{start_wd}`); `WorkingDaysQuery`'s
+  `{wd_cutoff_N}` is the last day more than N working days before the end of the year.
 - `year_query(build, ...)`: a hand-written query built for the collection year (`build(year)`).
-- `cfx(...)`: compact CIN fixtures, with LAchildID and the generated keys defaulting to 1.
+- `fx(...)`: compact CIN fixtures: LAchildID and the generated keys default to 1, dates as in XML.
 """
 
 from __future__ import annotations
@@ -19,6 +20,16 @@ from dataclasses import dataclass, field
 from datamonger import workdays
 from datamonger.returns import cin
 from datamonger.validation.rule import Context, Fixture
+from datamonger.validation.templates import Template
+
+CHILD = "ChildIdentifiers"
+EP = "CINdetails"
+DIS = "Disabilities"
+HEADER = "Header"
+PLAN = "CINplanDates"
+S47 = "Section47"
+ASSESS = "Assessments"
+CPP = "ChildProtectionPlans"
 
 
 # --- SQL ----------------------------------------------------------------------------------------
@@ -53,6 +64,38 @@ def union(*parts: str) -> str:
 
 
 # --- working days -------------------------------------------------------------------------------
+def working_days_back(day: dt.date, n: int) -> dt.date:
+    """The working day `n` working days before `day`, `day` itself not counted: for n = 1 and
+    1 April, the last working day of March (Friday 31 March when 1 April is a Saturday).
+
+    In the day-0 convention of `datamonger.workdays`, the result D is the latest working day with
+    working_days_between(D, F) = n, F being the first working day on or after `day`."""
+    d = day
+    for _ in range(n):
+        d -= dt.timedelta(days=1)
+        while not workdays.is_working_day(d):
+            d -= dt.timedelta(days=1)
+    return d
+
+
+@dataclass(frozen=True, slots=True)
+class BeforeStart(Template):
+    """A hand-written query (rows of `table`, see `templates.query`) in which `{start_wd}` is the
+    collection year's start (1 April) moved back `n` working days (`working_days_back`)."""
+
+    text: str = ""
+    n: int = 1
+    reads: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def tables(self) -> tuple[str, ...]:
+        return (self.table, *self.reads)
+
+    def query(self, ctx: Context) -> str:
+        day = working_days_back(ctx.start, self.n)
+        return self.text.replace("{start_wd}", f"DATE '{day.isoformat()}'")
+
+
 _CUTOFF = re.compile(r"\{wd_cutoff_(\d+)\}")
 
 
@@ -134,7 +177,7 @@ def parse(table: str, spec: str) -> dict[str, str | None]:
 Tables = Mapping[str, Sequence[str]]
 
 
-def cfx(
+def fx(
     fail: Tables,
     ok: Tables,
     *,
@@ -157,3 +200,7 @@ def cfx(
         flagged=tuple(flagged) if flagged is not None else None,
         year=year,
     )
+
+
+def year_end(year: int) -> str:
+    return f"{year}-03-31"
