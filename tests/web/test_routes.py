@@ -261,3 +261,9 @@ def test_manager_pages_and_exports_show_no_child_identifier(app, wb, as_role) ->
         df = reader.load_sheet(name, header_row=None).to_arrow()
         text = " ".join(str(v) for col in df.columns for v in col.to_pylist())
         assert not pattern.search(text), f"a child id in sheet {name}"
+
+
+def test_sign_in_returns_to_the_page_asked_for_with_its_query(client: TestClient) -> None:
+    # an emailed "view in browser" link opened before signing in
+    page = client.get("/briefing?edition=national&year=2024").text
+    assert 'name="next" value="/briefing?edition=national&amp;year=2024"' in page

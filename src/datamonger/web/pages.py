@@ -78,6 +78,8 @@ def context(request: Request, **extra: Any) -> dict[str, Any]:
         "can": lambda action, resource: can(role, action, resource),
         "nav": nav,
         "path": path,
+        # where to return after signing in: the page asked for, with its query (an emailed link)
+        "path_qs": f"{path}?{request.url.query}" if request.url.query else path,
         **extra,
     }
 
