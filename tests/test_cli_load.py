@@ -32,3 +32,18 @@ def test_load_json_exit_codes_and_no_traceback(tmp_path: Path) -> None:
     assert nothing.returncode == 2
     assert "Traceback" not in nothing.stdout + nothing.stderr
     assert "binary data" in nothing.stdout
+
+
+def test_a_database_held_by_another_program_is_explained(tmp_path: Path) -> None:
+    import duckdb
+
+    (tmp_path / "r").mkdir()
+    (tmp_path / "r" / "e.csv").write_text(f"{EPISODES}\nC1,01/05/2024,S,C2,N1,U1,PR1,,,,,,\n")
+    held = duckdb.connect(str(tmp_path / "busy.duckdb"))  # as `datamonger serve` holds it
+    try:
+        done = run("load", "r", "--db", "busy.duckdb", cwd=tmp_path)
+    finally:
+        held.close()
+    assert done.returncode == 2
+    assert "open in another program" in done.stderr
+    assert "Traceback" not in done.stdout + done.stderr

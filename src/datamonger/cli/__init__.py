@@ -6,6 +6,7 @@ Each module registers its commands on `app` when imported; `main` imports them a
 from __future__ import annotations
 
 import importlib
+import sys
 
 from datamonger.cli.app import app
 
@@ -20,4 +21,28 @@ def main() -> None:
         except ModuleNotFoundError as exc:  # an area not built yet must not break the others
             if exc.name != f"datamonger.cli.{name}":
                 raise
-    app()
+    try:
+        app(standalone_mode=True)
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception as exc:  # the last line of defence: users never see a traceback
+        sys.exit(_explain(exc))
+
+
+def _explain(exc: Exception) -> int:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    if "lock" in text.lower() and "file" in text.lower():
+        print(
+            "error: the database is open in another program (probably `datamonger serve`). "
+            "Stop it, or use another --db file, and try again.",
+            file=sys.stderr,
+        )
+    else:
+        print(
+            f"error: {text}\n    This is unexpected: please report it with the command you ran "
+            "(no child data needed).",
+            file=sys.stderr,
+        )
+    return 2
