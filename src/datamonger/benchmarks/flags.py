@@ -43,6 +43,10 @@ _RATE_WORDS = re.compile(
 @functools.cache
 def is_count(measure: Measure) -> bool:
     """Whether a measure is a plain count, whose size follows the LA's size."""
+    # LAIT says so in its unit ("Number", "Number of children") or title ("... (Num)"), even
+    # when the title speaks of days ("11-15 working days ... (Num)" counts conferences)
+    if re.match(r"number\b", measure.unit or "", re.I) or "(num)" in measure.title.lower():
+        return True
     text = f"{measure.key} {measure.unit or ''} {measure.title}"
     return not _RATE_WORDS.search(text)
 
