@@ -772,6 +772,7 @@ class Workbench:
     def warm(self) -> None:
         """Work out what the pages show (indicators for each year, benchmarks) ahead of time."""
         try:
+            self.validate_unchecked()
             years = self.years()
             for y in years:
                 self.results(y)
@@ -781,6 +782,14 @@ class Workbench:
             self.measure_list()
         except Exception:
             log.exception("warming the caches failed")
+
+    def validate_unchecked(self) -> list[dict[str, Any]]:
+        """Check the returns loaded (e.g. by `datamonger load`) that have never been checked, so
+        the validation pages are filled when the workbench opens; out-of-date results stay as they
+        are until an analyst presses Check again."""
+        checked = {(r["return_name"], r["collection_year"]) for r in self.validation_runs()}
+        todo = [(r, y) for r, y, _ in self.stamp() if (r, y) not in checked]
+        return self.validate(todo, by="workbench start") if todo else []
 
     def warm_in_background(self) -> None:
         threading.Thread(target=self.warm, daemon=True).start()
