@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datamonger.store import Store
-from datamonger.validation import engine, registry
+from datamonger.validation import engine, prepare, registry
 from datamonger.validation.fixtures import load_rows
 from datamonger.validation.rule import RuleDecl, parse_rows, rule
 from datamonger.validation.templates import query
@@ -84,10 +84,25 @@ def test_a_rule_that_raises_is_reported_as_rule_failed_and_others_still_run(monk
 
 def test_postcodes_give_placement_la_and_distance() -> None:
     eps = ["DECOM=01/05/2026 LS=C2 HOME_POST=SW1A_1AA PL_POST=m1_1ae PLACE_PROVIDER=PR1"]
-    with _store(Episodes=eps) as store:
-        engine.validate(store, "ssda903", 2027, rules=["101"], la="352")
-        row = store.con.execute('SELECT PL_LA, PL_LOCATION, PL_DISTANCE FROM "Episodes"').fetchone()
+    with _store(Episodes=eps) as store, prepare.Workspace(store.con) as ws:
+        con = ws.cursor()
+        la = prepare.ons_la("352")
+        prepare.prepare(con, "ssda903", 2027, postcodes=prepare.POSTCODES, la=la, store=ws.store)
+        row = con.execute('SELECT PL_LA, PL_LOCATION, PL_DISTANCE FROM "Episodes"').fetchone()
     assert row == ("E08000003", "IN", 162.9)
+
+
+def test_a_run_detaches_its_tables_and_leaves_the_store_connection_as_it_was() -> None:
+    with _store() as store:
+        engine.validate(store, "ssda903", 2027, rules=["101"])
+        engine.validate(store, "ssda903", 2027, rules=["101"])
+        assert store.con.execute("SELECT current_database()").fetchone() == ("memory",)
+        names = [
+            n
+            for (n,) in store.con.execute("SELECT database_name FROM duckdb_databases()").fetchall()
+        ]
+        assert not [n for n in names if n.startswith("dm_validation")]
+        assert store.con.execute("SELECT count(*) FROM ssda903_header").fetchone() == (2,)
 
 
 def _patch(monkeypatch, decl: RuleDecl) -> None:

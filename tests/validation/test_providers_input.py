@@ -10,7 +10,7 @@ import pytest
 import xlsxwriter
 
 from datamonger.store import Store
-from datamonger.validation import engine, provider_list
+from datamonger.validation import engine, prepare, provider_list
 from datamonger.validation.fixtures import load_rows
 from datamonger.validation.rule import parse_rows
 
@@ -210,8 +210,11 @@ def test_the_urn_rules_run_on_a_workbook_through_the_engine(separate_lists) -> N
             providers=separate_lists,
             la="E08000003",  # Manchester
         )
-        la = store.con.execute("SELECT LA_CODE FROM providers WHERE URN_key = 'SC100002'")
-        assert la.fetchone() == ("E08000025",)  # Birmingham, from B1 1AA
+        with prepare.Workspace(store.con) as ws:  # the table the URN rules read
+            con = ws.cursor()
+            provider_list.load(con, separate_lists, prepare.POSTCODES)
+            la = con.execute("SELECT LA_CODE FROM providers WHERE URN_key = 'SC100002'")
+            assert la.fetchone() == ("E08000025",)  # Birmingham, from B1 1AA
     assert not report.skipped
     got = sorted((i.rule, i.line) for i in report.issues)
     # child 2: Elm House closed on 1 July, before the episode began (227) and ended (228), and

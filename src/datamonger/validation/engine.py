@@ -1,14 +1,19 @@
 """Runs the rules of one return and year against the store and gathers the issues.
 
-Rules run as a few UNION ALL statements (one per batch), which DuckDB plans and runs in parallel;
-when a batch raises, its rules are run one by one so that only the faulty rule is reported as
-`rule_failed` and every other rule still counts.
+The tables the rules read are prepared in a private in-memory catalog (`prepare.Workspace`). The
+rules are split into a few parts, one per DuckDB thread (at most one per `MIN_PART` rules), each
+run as a UNION ALL statement on its own cursor in its own Python thread: DuckDB releases the GIL
+while it plans and runs, and planning is most of the time. When a statement raises, its rules are
+run one by one so that only the faulty rule is reported as `rule_failed` and every other rule still
+counts.
 """
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import duckdb
@@ -19,7 +24,8 @@ from datamonger.validation import catalogue, prepare, provider_list, registry, s
 from datamonger.validation.report import Issue, Report, Skipped
 from datamonger.validation.rule import NEEDS, Context, Rule
 
-BATCH = 400  # rules per statement; measured: one statement for the whole set is fastest
+BATCH = 400  # rules per statement within a part; measured: one statement per part is fastest
+MIN_PART = 50  # fewer rules than this per part: not worth another thread
 USE_DEFAULT = Path("<packaged>")
 
 
@@ -38,6 +44,35 @@ def _wrap(rule: Rule, ctx: Context) -> str:
 def _run(con: duckdb.DuckDBPyConnection, rules: Sequence[Rule], ctx: Context) -> list[tuple]:
     sql = " UNION ALL ".join(f"({_wrap(r, ctx)})" for r in rules)
     return con.execute(sql).fetchall()
+
+
+def _run_part(
+    con: duckdb.DuckDBPyConnection, rules: Sequence[Rule], ctx: Context
+) -> tuple[list[tuple], list[tuple[str, str]]]:
+    """(rows found, [(code, error)] of the rules that raised) for `rules`, batch by batch."""
+    found: list[tuple] = []
+    failed: list[tuple[str, str]] = []
+    for i in range(0, len(rules), BATCH):
+        batch = rules[i : i + BATCH]
+        try:
+            found += _run(con, batch, ctx)
+        except duckdb.Error:
+            for r in batch:
+                try:
+                    found += _run(con, [r], ctx)
+                except duckdb.Error as exc:
+                    failed.append((r.code, _first_line(exc)))
+    return found, failed
+
+
+def _parts(con: duckdb.DuckDBPyConnection, rules: Sequence[Rule]) -> list[Sequence[Rule]]:
+    """`rules` in consecutive parts of even size, one per DuckDB thread, each >= MIN_PART rules."""
+    row = con.execute("SELECT current_setting('threads')").fetchone()
+    threads = int(row[0]) if row else 1
+    n = max(1, min(threads, len(rules) // MIN_PART))
+    size, extra = divmod(len(rules), n)
+    bounds = [i * size + min(i, extra) for i in range(n + 1)]
+    return [rules[a:b] for a, b in itertools.pairwise(bounds)]
 
 
 def validate(
@@ -59,11 +94,40 @@ def validate(
     la: the LA making the return (DfE number or ONS code); default: as recorded at load time.
     """
     started = time.perf_counter()
-    con = store.con
+    with prepare.Workspace(store.con) as ws:
+        report = _validate(
+            store, ws, return_name, year, rules, previous_year_available, postcodes, providers, la
+        )
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _validate(
+    store: Store,
+    ws: prepare.Workspace,
+    return_name: str,
+    year: int,
+    rules: Iterable[str] | None,
+    previous_year_available: bool | None,
+    postcodes: Path | None,
+    providers: Path | Sequence[Path] | None,
+    la: str | None,
+) -> Report:
+    """`validate` in the run's workspace; `ws.base` reads the store, workspace cursors the rest."""
+    store_con = ws.base  # the store's connection is left alone: parallel runs share it
     if postcodes == USE_DEFAULT:
         postcodes = prepare.POSTCODES
     if la is None:
-        la = next((la_ for r, y, la_ in store.returns() if r == return_name and y == year), None)
+        la = next(
+            (
+                la_
+                for r, y, la_ in store_con.execute(
+                    "SELECT return_name, collection_year, la FROM returns_loaded ORDER BY 1, 2"
+                ).fetchall()
+                if r == return_name and y == year
+            ),
+            None,
+        )
     ctx = Context(year=year, la=prepare.ons_la(la))
 
     chosen = registry.rules_for(return_name, year)
@@ -76,7 +140,7 @@ def validate(
         chosen = [r for r in chosen if r.code.upper() in wanted]
 
     if previous_year_available is None:
-        previous_year_available = prepare.year_present(con, return_name, year - 1)
+        previous_year_available = prepare.year_present(store_con, return_name, year - 1)
     available = {
         "previous": previous_year_available,
         "postcodes": postcodes is not None,
@@ -94,30 +158,29 @@ def validate(
         else:
             runnable.append(r)
 
-    prepare.prepare(con, return_name, year, postcodes=postcodes, la=ctx.la)
+    con = ws.cursor()
+    prepare.prepare(con, return_name, year, postcodes=postcodes, la=ctx.la, store=ws.store)
     if providers is not None:
         provider_list.load(con, providers, postcodes)
 
+    parts = _parts(con, runnable)
+    if len(parts) == 1:
+        results = [_run_part(con, runnable, ctx)]
+    else:  # cursors made here: the workspace is not shared with the threads
+        cursors = [con] + [ws.cursor() for _ in parts[1:]]
+        with ThreadPoolExecutor(len(parts), thread_name_prefix="validate") as pool:
+            results = list(pool.map(lambda c, p: _run_part(c, p, ctx), cursors, parts))
     found: list[tuple] = []
-    for i in range(0, len(runnable), BATCH):
-        batch = runnable[i : i + BATCH]
-        try:
-            found += _run(con, batch, ctx)
-        except duckdb.Error:
-            for r in batch:
-                try:
-                    found += _run(con, [r], ctx)
-                except duckdb.Error as exc:
-                    report.skipped.append(
-                        Skipped(r.code, return_name, year, _first_line(exc), "rule_failed")
-                    )
+    for part_found, part_failed in results:
+        found += part_found
+        for code, error in part_failed:
+            report.skipped.append(Skipped(code, return_name, year, error, "rule_failed"))
     failed = {s.rule for s in report.failed}
     report.rules_run = [(return_name, year, r.code) for r in runnable if r.code not in failed]
     report.issues = _issues(con, found, {r.code: r for r in runnable}, return_name, year)
     if return_name == "cin" and rules is None:  # the XML's structure, before the rules
-        report.issues[:0] = structure.cin_structure(store, year)
+        report.issues[:0] = structure.cin_structure(store, year, con=store_con)
         report.messages[(return_name, structure.CODE)] = structure.MESSAGE
-    report.seconds = time.perf_counter() - started
     return report
 
 

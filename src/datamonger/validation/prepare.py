@@ -1,16 +1,18 @@
 """The tables rules read: one return and year of the store, normalised as the DfE validator sees it.
 
-Each DfE table becomes a temporary table named as the DfE names it (`Episodes`; last year's as
-`Episodes_last`) holding, per field, `F` (text upper-cased and trimmed, NULL when blank; typed
-fields typed) and `F_raw` (exactly as written). SSDA903 Episodes gains the derived PL_LA,
-PL_LOCATION and PL_DISTANCE (from the ONS postcode directory) and `seq`; Header's UASC is the
-XML return's flag where the file gave one, else '1' when the child has a UASC row (the CSV way);
-`UASC_raw` stays what the file wrote (nothing, for a CSV return).
+Each DfE table becomes a table named as the DfE names it (`Episodes`; last year's as
+`Episodes_last`) in the run's `Workspace` (an in-memory catalog of its own) holding, per field, `F`
+(text upper-cased and trimmed, NULL when blank; typed fields typed) and `F_raw` (exactly as
+written). SSDA903 Episodes gains the derived PL_LA, PL_LOCATION and PL_DISTANCE (from the ONS
+postcode directory) and `seq`; Header's UASC is the XML return's flag where the file gave one, else
+'1' when the child has a UASC row (the CSV way); `UASC_raw` stays what the file wrote (nothing, for
+a CSV return).
 """
 
 from __future__ import annotations
 
 import csv
+import uuid
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -28,6 +30,56 @@ MACROS = (
     "BETWEEN 5 AND 7 THEN left(replace(upper(trim(x)), ' ', ''), "
     "length(replace(upper(trim(x)), ' ', '')) - 3) || ' ' || right(replace(upper(trim(x)), ' ', ''), 3) END)",
 )
+
+
+class Workspace:
+    """A private in-memory catalog holding one validation run's prepared tables.
+
+    Rules name their tables unqualified (`"Episodes"`, `providers`), so the tables live in an
+    in-memory catalog attached under a name unique to the run (runs in parallel on one database
+    never meet) and detached when the run ends, which frees their memory. `cursor()` gives a
+    connection of the same database whose default catalog is the workspace, with the macros:
+    cursors run in parallel threads. `base` reads the store (its default catalog); the caller's
+    connection is not used for anything, so its own default catalog is left as it was.
+    """
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self._con = con
+        self._cursors: list[duckdb.DuckDBPyConnection] = []
+        self.base = con.cursor()
+        self.name = "dm_validation_" + uuid.uuid4().hex
+        try:
+            row = self.base.execute("SELECT current_database()").fetchone()
+            assert row is not None
+            self.store: str = row[0]  # the catalog holding the store's tables
+            # READ_WRITE: a read-only store would otherwise refuse an in-memory database
+            self.base.execute(f"ATTACH ':memory:' AS {self.name} (READ_WRITE)")
+        except BaseException:
+            self.base.close()
+            raise
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        cur = self._con.cursor()
+        self._cursors.append(cur)
+        cur.execute(f"USE {self.name}")
+        for m in MACROS:
+            cur.execute(m)
+        return cur
+
+    def close(self) -> None:
+        for cur in self._cursors:
+            cur.close()
+        self._cursors.clear()
+        try:
+            self.base.execute(f"DETACH DATABASE IF EXISTS {self.name}")
+        finally:
+            self.base.close()
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def postcodes_path() -> Path:
@@ -64,7 +116,7 @@ def _child_col(spec: TableSpec) -> str | None:
     return "CHILD" if "CHILD" in names else "LAchildID" if "LAchildID" in names else None
 
 
-def _select(spec: TableSpec, year: int) -> str:
+def _select(spec: TableSpec, year: int, store: str) -> str:
     cols = ["source_file", "source_line", *(q(k) for k in spec.keys)]
     for f in spec.fields:
         if f.type == "text":
@@ -78,7 +130,8 @@ def _select(spec: TableSpec, year: int) -> str:
         cols.append(f"{q(child)} AS CHILD_raw")
     elif not child:
         cols += ["NULL::VARCHAR AS CHILD", "NULL::VARCHAR AS CHILD_raw"]
-    return f"SELECT {', '.join(cols)} FROM {spec.store_name} WHERE collection_year = {int(year)}"
+    source = f"{q(store)}.main.{spec.store_name}"
+    return f"SELECT {', '.join(cols)} FROM {source} WHERE collection_year = {int(year)}"
 
 
 def prepare(
@@ -88,18 +141,19 @@ def prepare(
     *,
     postcodes: Path | None,
     la: str | None,
+    store: str,
 ) -> None:
-    for m in MACROS:
-        con.execute(m)
+    """Create the tables the rules read on `con`, a `Workspace` cursor, from the store's tables
+    in catalog `store` (`Workspace.store`)."""
     for suffix, y in (("", year), ("_last", year - 1)):
         for spec in specs(return_name):
             name = q(spec.name + suffix)
             if return_name == "ssda903" and spec.name in ("Episodes", "Header"):
                 con.execute(
-                    f"CREATE OR REPLACE TEMP TABLE {q(spec.name + suffix + '_base')} AS {_select(spec, y)}"
+                    f"CREATE OR REPLACE TABLE {q(spec.name + suffix + '_base')} AS {_select(spec, y, store)}"
                 )
             else:
-                con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {_select(spec, y)}")
+                con.execute(f"CREATE OR REPLACE TABLE {name} AS {_select(spec, y, store)}")
     if return_name == "ssda903":
         _prepare_903(con, postcodes, la)
 
@@ -109,7 +163,7 @@ def _prepare_903(con: duckdb.DuckDBPyConnection, postcodes: Path | None, la: str
         path = str(postcodes).replace("'", "''")
         # Only the postcodes the return uses: a semi-join keeps the 2.7M-row file out of memory.
         con.execute(
-            "CREATE OR REPLACE TEMP TABLE _postcodes AS SELECT postcode, easting, northing, "
+            "CREATE OR REPLACE TABLE _postcodes AS SELECT postcode, easting, northing, "
             f"utla_code, country FROM read_parquet('{path}') WHERE postcode IN ("
             "SELECT pc(HOME_POST) FROM Episodes_base UNION SELECT pc(PL_POST) FROM Episodes_base "
             "UNION SELECT pc(HOME_POST) FROM Episodes_last_base "
@@ -117,7 +171,7 @@ def _prepare_903(con: duckdb.DuckDBPyConnection, postcodes: Path | None, la: str
         )
     else:
         con.execute(
-            "CREATE OR REPLACE TEMP TABLE _postcodes (postcode VARCHAR, easting INTEGER, "
+            "CREATE OR REPLACE TABLE _postcodes (postcode VARCHAR, easting INTEGER, "
             "northing INTEGER, utla_code VARCHAR, country VARCHAR)"
         )
     la_sql = "NULL" if la is None else "'" + la.replace("'", "''") + "'"
@@ -126,7 +180,7 @@ def _prepare_903(con: duckdb.DuckDBPyConnection, postcodes: Path | None, la: str
         # validator writes them). PL_DISTANCE: straight line between OS grid points in miles,
         # 1 dp, never across the Irish and British grids.
         con.execute(
-            f"""CREATE OR REPLACE TEMP TABLE "Episodes{suffix}" AS
+            f"""CREATE OR REPLACE TABLE "Episodes{suffix}" AS
             SELECT *, PL_LA AS PL_LA_raw, PL_LOCATION AS PL_LOCATION_raw,
                    CAST(PL_DISTANCE AS VARCHAR) AS PL_DISTANCE_raw FROM (
             SELECT e.*,
@@ -147,7 +201,7 @@ def _prepare_903(con: duckdb.DuckDBPyConnection, postcodes: Path | None, la: str
             LEFT JOIN _postcodes pl ON pl.postcode = pc(e.PL_POST))"""
         )
         con.execute(
-            f"""CREATE OR REPLACE TEMP TABLE "Header{suffix}" AS
+            f"""CREATE OR REPLACE TABLE "Header{suffix}" AS
             SELECT h.* EXCLUDE (UASC),
                    coalesce(h.UASC, CASE WHEN h.CHILD IN (SELECT CHILD FROM "UASC{suffix}")
                                          THEN '1' ELSE '0' END) AS UASC

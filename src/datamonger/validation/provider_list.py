@@ -30,10 +30,11 @@ right way round. A provider listed on several sheets becomes one row: its codes 
 postcode is the first given, and it is closed (REG_END) only when no sheet lists it as open.
 Supported accommodation sheets without a placement code column give K3.
 
-The rules read the temporary table `providers`: URN_key (upper case, trimmed; the join key for
-Episodes.URN), URN, LA_NAME, PLACE_CODES and PROVIDER_CODES (VARCHAR[]), REG_END (DATE), POSTCODE
-(upper case, no spaces) and LA_CODE: the upper-tier LA of the postcode from the ONS directory
-(SCO, WAL, NIR outside England; NULL when unknown), which may differ from the LA named in the list.
+The rules read the table `providers` (in the run's `prepare.Workspace`): URN_key (upper case,
+trimmed; the join key for Episodes.URN), URN, LA_NAME, PLACE_CODES and PROVIDER_CODES (VARCHAR[]),
+REG_END (DATE), POSTCODE (upper case, no spaces) and LA_CODE: the upper-tier LA of the postcode from
+the ONS directory (SCO, WAL, NIR outside England; NULL when unknown), which may differ from the LA
+named in the list.
 """
 
 from __future__ import annotations
@@ -235,7 +236,8 @@ def load(
     paths: Path | Sequence[Path],
     postcodes: Path | None = None,
 ) -> int:
-    """Create the temp table `providers` (see the module doc); returns the number of URNs."""
+    """Create the table `providers` (see the module doc) in the default catalog of `con`, a
+    `prepare.Workspace` cursor; returns the number of URNs."""
     found = read(paths)
     items = list(found.items())
     table = pa.table(
@@ -269,7 +271,7 @@ def load(
         else:
             onspd = "SELECT NULL::VARCHAR AS postcode, NULL AS utla_code, NULL AS country"
         con.execute(
-            "CREATE OR REPLACE TEMP TABLE providers AS "
+            "CREATE OR REPLACE TABLE providers AS "
             "SELECT p.URN_key, p.URN, p.LA_NAME, p.PLACE_CODES, p.PROVIDER_CODES, p.REG_END, "
             "p.POSTCODE, CASE o.country WHEN 'England' THEN o.utla_code WHEN 'Scotland' THEN "
             "'SCO' WHEN 'Wales' THEN 'WAL' WHEN 'Northern Ireland' THEN 'NIR' END AS LA_CODE "

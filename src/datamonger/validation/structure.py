@@ -36,6 +36,8 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from typing import Any
 
+import duckdb
+
 from datamonger.returns import cin
 from datamonger.store import Store, q
 from datamonger.validation.report import Issue
@@ -83,9 +85,12 @@ def _raw(table: str, field: str) -> str:
     return f"{field}_raw" if typed else field
 
 
-def cin_structure(store: Store, year: int) -> list[Issue]:
-    """Structure issues of the CIN return loaded for `year`, in file and line order."""
-    con = store.con
+def cin_structure(
+    store: Store, year: int, con: duckdb.DuckDBPyConnection | None = None
+) -> list[Issue]:
+    """Structure issues of the CIN return loaded for `year`, in file and line order; read on
+    `con` (a cursor of the store's connection) when given, else on the store's connection."""
+    con = store.con if con is None else con
     loaded = con.execute(
         "SELECT files, loaded_at FROM returns_loaded WHERE return_name = 'cin' "
         "AND collection_year = ? ORDER BY loaded_at DESC LIMIT 1",
@@ -97,7 +102,7 @@ def cin_structure(store: Store, year: int) -> list[Issue]:
     if not files:
         return []
     out: list[Issue] = []
-    children = _children(store, year, files)
+    children = _children(con, year, files)
 
     def issue(
         table: str, file: str, line: int, child: str | None, field: str | None, message: str
@@ -184,10 +189,12 @@ def cin_structure(store: Store, year: int) -> list[Issue]:
     return out
 
 
-def _children(store: Store, year: int, files: list[str]) -> dict[str, tuple[list[int], list[Any]]]:
+def _children(
+    con: duckdb.DuckDBPyConnection, year: int, files: list[str]
+) -> dict[str, tuple[list[int], list[Any]]]:
     """Per file, the Child elements' lines (sorted) and their LAchildIDs."""
     out: dict[str, tuple[list[int], list[Any]]] = {}
-    for file, line, child in store.con.execute(
+    for file, line, child in con.execute(
         "SELECT source_file, source_line, LAchildID FROM cin_children WHERE collection_year = ? "
         "AND source_file IN (SELECT unnest(?::VARCHAR[])) ORDER BY 1, 2",
         [year, files],
