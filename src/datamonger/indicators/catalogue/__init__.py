@@ -5,7 +5,12 @@ A third party adds indicators the same way: build `Indicator` objects and `regis
 
 from __future__ import annotations
 
-from datamonger.indicators.model import Indicator
+from datamonger.indicators.model import Category, Indicator, Polarity, Template
+
+# Short names the declarations read well with
+HOW_MUCH, HOW_WELL, BETTER_OFF = Category.how_much, Category.how_well, Category.better_off
+HIGH, LOW, NEITHER = Polarity.high, Polarity.low, Polarity.neither
+COUNT, RATE, SHARE, MEAN = Template.count, Template.rate, Template.share, Template.mean
 
 REGISTRY: dict[str, Indicator] = {}
 

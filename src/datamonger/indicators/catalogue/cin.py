@@ -9,12 +9,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from datamonger.indicators.catalogue import register
-from datamonger.indicators.model import Category, Indicator, Polarity, Template
-
-HOW_MUCH, HOW_WELL, BETTER_OFF = Category.how_much, Category.how_well, Category.better_off
-HIGH, LOW, NEITHER = Polarity.high, Polarity.low, Polarity.neither
-COUNT, RATE, SHARE, MEAN = Template.count, Template.rate, Template.share, Template.mean
+from datamonger.indicators.catalogue import (
+    COUNT,
+    HIGH,
+    HOW_MUCH,
+    HOW_WELL,
+    LOW,
+    NEITHER,
+    RATE,
+    SHARE,
+    register,
+)
+from datamonger.indicators.model import Indicator
 
 C1 = "c1_children_in_need_referrals_and_rereferrals_2013_to_2025.csv"
 B1 = "b1_children_in_need_2013_to_2025.csv"

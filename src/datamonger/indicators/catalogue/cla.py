@@ -9,12 +9,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from datamonger.indicators.catalogue import register
-from datamonger.indicators.model import Category, Indicator, Polarity, Template
-
-HOW_MUCH, HOW_WELL, BETTER_OFF = Category.how_much, Category.how_well, Category.better_off
-HIGH, LOW, NEITHER = Polarity.high, Polarity.low, Polarity.neither
-COUNT, RATE, SHARE, MEAN = Template.count, Template.rate, Template.share, Template.mean
+from datamonger.indicators.catalogue import (
+    BETTER_OFF,
+    COUNT,
+    HIGH,
+    HOW_MUCH,
+    HOW_WELL,
+    LOW,
+    MEAN,
+    NEITHER,
+    RATE,
+    SHARE,
+    register,
+)
+from datamonger.indicators.model import Indicator
 
 RATES = "cla_number_and_rate_per_10k_children.csv"
 STABILITY = "la_cla_placement_stability.csv"
