@@ -82,7 +82,7 @@ def _raise(msg: str, code: str, file: str, line: int, best: TableSpec) -> NoRetu
 def stage_rows(
     spec: TableSpec,
     header: Sequence[str],
-    rows: Iterable[tuple[int, Sequence[str | None]]],
+    rows: Iterable[tuple[int, Sequence[str]]],
     stage: Stage,
     result: FileResult,
     limits: Limits,
@@ -102,10 +102,10 @@ def stage_rows(
     blank: list[int] = []
     short: list[int] = []
     lines: list[int] = []
-    body: list[Sequence[str | None]] = []
+    body: list[Sequence[str]] = []
     staged = 0
     limit = limits.max_field_chars
-    pad: tuple[None, ...] = (None,) * width
+    pad: tuple[str, ...] = ("",) * width
 
     def flush() -> None:
         nonlocal staged
@@ -121,7 +121,7 @@ def stage_rows(
         body.clear()
 
     for line, cells in rows:
-        joined = "".join(c for c in cells if c)
+        joined = "".join(cells)  # cells are text ("" when empty): the readers see to that
         if not joined.strip():
             blank.append(line)
             continue

@@ -18,8 +18,11 @@ from datamonger.readers.tabular import match_table, stage_rows
 _EXCEL_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?: 00:00:00)?$")
 
 
-def _as_written(value: str | None, is_date: bool) -> str | None:
-    if value is not None and is_date:
+def _as_written(value: str | None, is_date: bool) -> str:
+    """The cell as text ("" when empty); a date cell as dd/mm/yyyy."""
+    if value is None:
+        return ""
+    if is_date:
         m = _EXCEL_DATE.match(value)
         if m:
             return f"{m[3]}/{m[2]}/{m[1]}"
