@@ -16,8 +16,12 @@ from datamonger.benchmarks.published import Published
 from datamonger.benchmarks.stats import higher_is_better
 
 WIDTH, HEIGHT = 720, 360
-LEFT, RIGHT, TOP, BOTTOM = 60, 160, 40, 40
+LEFT, RIGHT, TOP, BOTTOM = 60, 190, 40, 40
 COLOURS = {"la": "#d4351c", "england": "#0b0c0c", "region": "#1d70b8", "neighbours": "#00703c"}
+# Each line also has its own dash pattern, drawn in the legend too, so the lines are told apart
+# without colour (WCAG 1.4.1); the other LAs' bars are a grey at 4.7:1 on white (WCAG 1.4.11).
+DASHES = ("", "8 4", "2 3", "10 3 2 3", "4 2 1 2")
+OTHER_BAR = "#6f777b"
 
 
 @dataclass
@@ -81,15 +85,22 @@ def trend_svg(title: str, lines: list[Line], unit: str | None) -> str:
             descs.append(f"{line.label}: no figures")
             continue
         path = " ".join(f"{x_of[y]:.1f},{y_of(v):.1f}" for y, v in pts)
+        dash = DASHES[i % len(DASHES)]
+        dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
         body.append(
-            f'<polyline points="{path}" fill="none" stroke="{line.colour}" stroke-width="2"/>'
+            f'<polyline points="{path}" fill="none" stroke="{line.colour}" stroke-width="2"{dash_attr}/>'
         )
         for y, v in pts:
             body.append(
                 f'<circle cx="{x_of[y]:.1f}" cy="{y_of(v):.1f}" r="3" fill="{line.colour}"/>'
             )
+        key_y = TOP + 16 * i + 6
         body.append(
-            f'<text x="{WIDTH - RIGHT + 10}" y="{TOP + 16 * i + 10}" fill="{line.colour}">{escape(line.label)}</text>'
+            f'<line x1="{WIDTH - RIGHT + 8}" y1="{key_y}" x2="{WIDTH - RIGHT + 28}" y2="{key_y}" '
+            f'stroke="{line.colour}" stroke-width="2"{dash_attr}/>'
+        )
+        body.append(
+            f'<text x="{WIDTH - RIGHT + 32}" y="{TOP + 16 * i + 10}" fill="{line.colour}">{escape(line.label)}</text>'
         )
         descs.append(f"{line.label}: " + ", ".join(f"{y} {_fmt(v)}" for y, v in pts))
     return _svg(title, f"{title}. " + "; ".join(descs) + ".", body)
@@ -110,9 +121,17 @@ def ranked_svg(
     position: int | None = None
     for i, (name, v) in enumerate(ordered):
         x = LEFT + i * step
-        colour = COLOURS["la"] if name == highlight else "#b1b4b6"
+        colour = COLOURS["la"] if name == highlight else OTHER_BAR
         if name == highlight:
             position = i + 1
+            # the LA's bar is named under the axis, not only shown in red (WCAG 1.4.1)
+            anchor = (
+                "start" if i < len(ordered) / 3 else "end" if i > 2 * len(ordered) / 3 else "middle"
+            )
+            body.append(
+                f'<text x="{x + step / 2:.1f}" y="{HEIGHT - BOTTOM + 16}" text-anchor="{anchor}">'
+                f"▲ {escape(name)}</text>"
+            )
         top = y_of(max(v, 0))
         body.append(
             f'<rect x="{x:.1f}" y="{top:.1f}" width="{max(step - 1, 1):.1f}" '
@@ -123,9 +142,14 @@ def ranked_svg(
         body.append(
             f'<line x1="{LEFT}" y1="{y:.1f}" x2="{WIDTH - 20}" y2="{y:.1f}" stroke="#0b0c0c" stroke-dasharray="4 3"/>'
         )
+        label = f"England {_fmt(england)}"
+        # on a white ground, so the label stays readable where it crosses the bars
+        label_width = 7 * len(label) + 6
         body.append(
-            f'<text x="{WIDTH - 20}" y="{y - 4:.1f}" text-anchor="end">England {_fmt(england)}</text>'
+            f'<rect x="{WIDTH - 20 - label_width}" y="{y - 17:.1f}" width="{label_width}" '
+            'height="16" fill="#fff"/>'
         )
+        body.append(f'<text x="{WIDTH - 23}" y="{y - 4:.1f}" text-anchor="end">{label}</text>')
     for tick in (lo, hi):
         body.append(
             f'<text x="{LEFT - 6}" y="{y_of(tick) + 4:.1f}" text-anchor="end">{_fmt(tick)}</text>'

@@ -1,0 +1,215 @@
+"""Accessibility in a real browser: axe-core (from axe-playwright-python, which ships its
+JavaScript, so nothing is fetched) runs its WCAG 2.0/2.1 A and AA rules on the main pages, signed
+in as an analyst and as a manager, and on the sign-in and error pages; then a keyboard check.
+One browser for the module, one context per user."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from datamonger.web import create_app
+from tests.web.conftest import PASSWORD, make_workbench
+from tests.web.test_browser import ARGS, CHROMIUM
+
+pytestmark = pytest.mark.browser
+
+WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+AXE_OPTIONS = {"runOnly": {"type": "tag", "values": WCAG_AA}, "resultTypes": ["violations"]}
+
+# Tab through a page: for the focused element, whether it shows a focus indicator (an outline or a
+# box shadow) and the contrast of its text against the background it has while focused. axe looks
+# at the page at rest only, so a focus style that leaves white text on yellow goes unseen by it.
+FOCUS_STATE = """() => {
+  const el = document.activeElement;
+  if (!el || el === document.body) return null;
+  const cs = getComputedStyle(el);
+  const rgb = c => c.match(/[\\d.]+/g).map(Number);
+  const lum = c => {
+    const [r, g, b] = rgb(c).slice(0, 3).map(v => {
+      v /= 255;
+      return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  let back = "rgb(255, 255, 255)";
+  for (let e = el; e; e = e.parentElement) {
+    const c = rgb(getComputedStyle(e).backgroundColor);
+    if (c.length < 4 || c[3] > 0) { back = getComputedStyle(e).backgroundColor; break; }
+  }
+  const [hi, lo] = [lum(cs.color), lum(back)].sort((a, b) => b - a);
+  return {
+    what: el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") + " " +
+      (el.innerText || el.name || "").trim().slice(0, 40),
+    indicator: (cs.outlineStyle !== "none" && parseFloat(cs.outlineWidth) > 0)
+      || cs.boxShadow !== "none",
+    text: !!(el.innerText && el.innerText.trim()),
+    contrast: (hi + 0.05) / (lo + 0.05),
+  };
+}"""
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory, loaded_db: Path) -> Iterator[str]:
+    import uvicorn
+
+    wb = make_workbench(tmp_path_factory.mktemp("a11y"), loaded_db)
+    app = create_app(wb.config, wb)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    for _ in range(200):
+        if srv.started:
+            break
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    thread.join(timeout=10)
+    wb.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        pytest.fail("Debian's chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield b
+        b.close()
+
+
+def _audit(page: Any, axe: Any, name: str) -> list[str]:
+    """Run axe on the page as it stands, every <details> opened first so the tables behind the
+    charts are checked too. Returns one line per violating element."""
+    page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
+    results = axe.run(page, options=AXE_OPTIONS).response
+    return [
+        f"{name}: {v['id']} ({v['impact']}) at {', '.join(map(str, node['target']))}: {v['help']}"
+        for v in results["violations"]
+        for node in v["nodes"]
+    ]
+
+
+def _sign_in(context: Any, server: str, username: str) -> Any:
+    page = context.new_page()
+    page.goto(server + "/login")
+    page.fill("#username", username)
+    page.fill("#password", PASSWORD)
+    page.click("button:has-text('Sign in')")
+    page.wait_for_url(server + "/")
+    return page
+
+
+def _first_href(page: Any, selector: str) -> str:
+    href = page.locator(selector).first.get_attribute("href")
+    assert href, f"no link {selector} on {page.url}"
+    return str(href)
+
+
+def test_pages_have_no_wcag_aa_violations(server: str, browser: Any) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+    found: list[str] = []
+
+    def visit(page: Any, name: str, path: str) -> None:
+        response = page.goto(server + path)
+        assert response is not None
+        found.extend(_audit(page, axe, name))
+
+    # signed out: the sign-in page and the 401 page
+    context = browser.new_context()
+    page = context.new_page()
+    visit(page, "login", "/login")
+    visit(page, "401", "/")
+    assert page.locator(".error-summary").get_attribute("data-error-status") == "401"
+    context.close()
+
+    # an analyst: everything, down to a rule's issues and a child
+    context = browser.new_context()
+    page = _sign_in(context, server, "analyst")
+    for name, path in (
+        ("overview", "/"),
+        ("upload", "/upload"),
+        ("validation", "/validation"),
+    ):
+        visit(page, f"analyst {name}", path)
+    rule = _first_href(page, "#rules tbody a[href^='/validation/rules/']")
+    visit(page, "analyst rule issues", rule)
+    child = _first_href(page, "#issues tbody a[href^='/children/']")
+    visit(page, "analyst child", child)
+    for name, path in (
+        ("framework", "/framework"),
+        ("indicator", "/framework/cla_at_end"),
+        ("indicator children", "/framework/cla_at_end/children"),
+        ("benchmarks", "/benchmarks"),
+        ("benchmark measure", "/benchmarks/measure?key=ReReferral"),
+        ("explorer", "/benchmarks/explore?measure=ReReferral&compare_year=2023"),
+        ("briefing", "/briefing"),
+        ("subscribers", "/subscribers"),
+    ):
+        visit(page, f"analyst {name}", path)
+    context.close()
+
+    # a manager: the aggregated pages, and the 403 page
+    context = browser.new_context()
+    page = _sign_in(context, server, "manager")
+    for name, path in (
+        ("overview", "/"),
+        ("validation", "/validation"),
+        ("framework", "/framework"),
+        ("indicator", "/framework/cla_at_end"),
+        ("benchmarks", "/benchmarks"),
+        ("explorer", "/benchmarks/explore?measure=ReReferral&compare_year=2023"),
+        ("briefing", "/briefing"),
+    ):
+        visit(page, f"manager {name}", path)
+    visit(page, "403", "/upload")
+    assert page.locator(".error-summary").get_attribute("data-error-status") == "403"
+    context.close()
+
+    assert not found, f"{len(found)} accessibility violations:\n" + "\n".join(found)
+
+
+def test_keyboard_skip_link_first_and_every_focus_visible(server: str, browser: Any) -> None:
+    context = browser.new_context()
+    page = _sign_in(context, server, "analyst")
+    # an indicator's page has the header, the navigation, the charts' tables and a form
+    page.goto(server + "/framework/cla_at_end")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip-link"
+    box = page.locator(".skip-link").bounding_box()
+    assert box is not None and box["x"] >= 0 and box["width"] > 0  # shown while focused
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+    assert page.url.endswith("#main")
+    page.keyboard.press("Tab")  # on from the start of the content, not back to the header
+    assert page.evaluate("document.getElementById('main').contains(document.activeElement)")
+
+    # every tab stop, from the top, shows where the focus is, its text readable (AA, 4.5:1)
+    page.goto(server + "/framework/cla_at_end")
+    bad, stops = [], 0
+    for _ in range(200):
+        page.keyboard.press("Tab")
+        state = page.evaluate(FOCUS_STATE)
+        if state is None:
+            break
+        stops += 1
+        if not state["indicator"]:
+            bad.append(f"{state['what']}: no focus indicator")
+        if state["text"] and state["contrast"] < 4.5:
+            bad.append(f"{state['what']}: text contrast {state['contrast']:.2f} when focused")
+    assert stops > 10, stops
+    assert not bad, "\n".join(bad)
+    context.close()
