@@ -20,6 +20,7 @@ from typing import Any
 
 from datamonger.problems import Problem, Refused, Severity
 from datamonger.readers import csv_reader, detect, xlsx_reader
+from datamonger.readers import xml as xml_reader
 from datamonger.readers.base import Limits, Stage
 from datamonger.returns import TableSpec, collection_year_of, label, ssda903
 from datamonger.store import BY_STORE_NAME, BadValue, Store
@@ -179,11 +180,7 @@ def load_paths(
 
 
 def _reader(kind: str) -> Any:
-    if kind == "xml":
-        from datamonger.readers import xml as xml_reader  # type: ignore[attr-defined,unused-ignore]
-
-        return xml_reader.read_xml
-    return csv_reader.read if kind == "csv" else xlsx_reader.read
+    return {"xml": xml_reader.read_xml, "csv": csv_reader.read, "xlsx": xlsx_reader.read}[kind]
 
 
 def _stager(store: Store, staging: int, file: str) -> Stage:
