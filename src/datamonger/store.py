@@ -259,16 +259,6 @@ class Store:
             )
 
     # --- reading back -----------------------------------------------------------------------
-    def counts(self) -> list[tuple[str, int, str, int]]:
-        """(return, collection year, DfE table name, rows) for every non-empty table."""
-        out: list[tuple[str, int, str, int]] = []
-        for spec in ALL_TABLES:
-            for year, n in self.con.execute(
-                f"SELECT collection_year, count(*) FROM {spec.store_name} GROUP BY 1 ORDER BY 1"
-            ).fetchall():
-                out.append((spec.return_, int(year), spec.name, int(n)))
-        return sorted(out)
-
     def returns(self) -> list[tuple[str, int, str | None]]:
         return [
             (r, int(y), la)
