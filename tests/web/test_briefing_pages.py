@@ -8,9 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -23,6 +20,7 @@ from datamonger.briefing import subscribers as subs
 from datamonger.web import audit, create_app
 from datamonger.web.routes import PUBLIC, ROUTERS
 from datamonger.web.routes.briefing import masked, subscribers_db
+from tests.web.browser import chromium, serving
 from tests.web.conftest import csrf_from, make_workbench, sign_in
 from tests.web.helpers import assert_error
 
@@ -452,36 +450,15 @@ def test_no_secret_no_valid_link_and_none_made(app, tmp_path: Path, monkeypatch)
 
 
 # --- in a real browser ----------------------------------------------------------------------------
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-
-
 @pytest.mark.browser
 def test_in_a_browser_read_the_briefing_and_unsubscribe(tmp_path: Path) -> None:
     """A manager chooses the national edition with the keyboard and reads it; a subscriber opens
     the preferences link, changes the frequency and unsubscribes. No CSP violation, no script error."""
-    import uvicorn
-    from playwright.sync_api import sync_playwright
-
-    if not CHROMIUM.exists():
-        pytest.fail("Debian's chromium is not installed (apt-get install chromium)")
     wb = make_workbench(tmp_path / "wb", None)
     s = subs.add(_db(wb), "Sam", "sam@council.example", "national", "release")
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    srv = uvicorn.Server(
-        uvicorn.Config(create_app(wb.config, wb), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    while not srv.started:
-        time.sleep(0.05)
-    server = f"http://127.0.0.1:{port}"
-    links = tokens.links(server, s)
     try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        with serving(wb) as server, chromium() as browser:
+            links = tokens.links(server, s)
             problems: list[str] = []
             page = browser.new_page()
             page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
@@ -508,11 +485,8 @@ def test_in_a_browser_read_the_briefing_and_unsubscribe(tmp_path: Path) -> None:
             anon.goto(links["unsubscribe"])
             anon.click("button:has-text('Unsubscribe')")
             anon.wait_for_selector("h1:has-text('You are unsubscribed')")
-            browser.close()
         assert not problems, problems
         after = subs.get(_db(wb), s.id)
         assert after is not None and after.frequency == "quarterly" and not after.active
     finally:
-        srv.should_exit = True
-        thread.join(timeout=10)
         wb.close()
