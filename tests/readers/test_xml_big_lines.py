@@ -8,18 +8,7 @@ from datamonger.loading import load_paths
 from datamonger.returns import cin
 from datamonger.store import Store
 from datamonger.synth import generate
-
-ELEMENT = {
-    "ChildIdentifiers": "Child",
-    "Disabilities": "Disability",
-    "CINdetails": "CINdetails",
-    "Assessments": "Assessments",
-    "AssessmentFactorsList": "AssessmentFactors",
-    "CINplanDates": "CINPlanDates",
-    "Section47": "Section47",
-    "ChildProtectionPlans": "ChildProtectionPlans",
-    "Reviews": "CPPreviewDate",
-}
+from tests.test_roundtrip import CIN_ELEMENTS
 
 
 def test_every_row_points_at_its_element_beyond_line_65535(tmp_path: Path) -> None:
@@ -30,7 +19,7 @@ def test_every_row_points_at_its_element_beyond_line_65535(tmp_path: Path) -> No
     with Store(tmp_path / "db.duckdb") as store:
         assert load_paths([xml], store).exit_code == 0
         checked = 0
-        for table, element in ELEMENT.items():
+        for table, element in CIN_ELEMENTS.items():
             spec = cin.BY_NAME[table]
             for (line,) in store.con.execute(
                 f"SELECT source_line FROM {spec.store_name} WHERE source_line > 65000"

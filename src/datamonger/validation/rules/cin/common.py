@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datamonger import workdays
 from datamonger.returns import cin
 from datamonger.validation.rule import Context, Fixture
-from datamonger.validation.templates import Template
+from datamonger.validation.templates import Query, Template
 
 CHILD = "ChildIdentifiers"
 EP = "CINdetails"
@@ -110,24 +110,14 @@ def cutoff(end: dt.date, n: int) -> dt.date:
 
 
 @dataclass(frozen=True, slots=True)
-class WorkingDaysQuery:
+class WorkingDaysQuery(Query):
     """A hand-written SELECT (see `templates.query`) that may use `{wd_cutoff_N}`."""
-
-    text: str
-    reads: tuple[str, ...] = field(default_factory=tuple)
-
-    @property
-    def tables(self) -> tuple[str, ...]:
-        return self.reads
 
     def sql(self, ctx: Context) -> str:
         text = _CUTOFF.sub(
             lambda m: f"DATE '{cutoff(ctx.end, int(m.group(1))).isoformat()}'", self.text
         )
         return ctx.fill(text)
-
-    def default_fixture(self, year: int) -> Fixture | None:
-        return None
 
 
 def wd_query(text: str, *tables: str) -> WorkingDaysQuery:
