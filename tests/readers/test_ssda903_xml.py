@@ -7,37 +7,14 @@ from pathlib import Path
 from typing import Any
 
 from datamonger.readers import ssda903_xml
-from datamonger.readers.base import FileResult, Limits
+from datamonger.readers.base import Limits
 from datamonger.readers.xml import read_xml
 from datamonger.readers.xml_common import Node
 from datamonger.returns import TableSpec, ssda903
 from datamonger.store import Store
+from tests.readers.recorder import lines_of, read
 
 SMALL = Path(__file__).resolve().parents[1] / "fixtures" / "xml" / "ssda903_small.xml"
-
-
-class Recorder:
-    """A stage that keeps every staged row as a dict, per DfE table name."""
-
-    def __init__(self) -> None:
-        self.rows: dict[str, list[dict[str, Any]]] = {}
-        self.formats: set[str] = set()
-
-    def __call__(self, spec: TableSpec, chunk: dict[str, list[Any]], fmt: str) -> None:
-        self.formats.add(fmt)
-        cols = list(chunk)
-        for values in zip(*(chunk[c] for c in cols), strict=True):
-            self.rows.setdefault(spec.name, []).append(dict(zip(cols, values, strict=True)))
-
-
-def read(path: Path) -> tuple[FileResult, Recorder]:
-    rec = Recorder()
-    return read_xml(path, rec, Limits()), rec
-
-
-def lines_of(path: Path, needle: str) -> list[int]:
-    text = path.read_text(encoding="utf-8")
-    return [i for i, line in enumerate(text.splitlines(), 1) if needle in line]
 
 
 def test_each_part_of_a_child_lands_in_its_table() -> None:
