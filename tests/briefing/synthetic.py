@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from datamonger.returns import cin, ssda903
 from datamonger.store import Store
+from tests.indicators.ind_builders import load_903, load_cin
 
 PREFIX = "QZXCHILD"
 Row = dict[str, Any]
@@ -17,25 +17,9 @@ def child_id(i: int) -> str:
     return f"{PREFIX}{i:05d}"
 
 
-def _stage(store: Store, spec: Any, rows: list[Row], date_format: str, file: str) -> None:
-    chunk: dict[str, list[Any]] = {
-        "source_file": [file] * len(rows),
-        "source_line": list(range(2, len(rows) + 2)),
-    }
-    for k in spec.keys:
-        chunk[k] = [int(r.get(k, 1)) for r in rows]
-    for f in spec.fields:
-        vals = [r.get(f.name) for r in rows]
-        if any(v is not None for v in vals):
-            chunk[f.name] = [None if v is None else str(v) for v in vals]
-    store.stage(spec, 1, chunk, date_format)
-
-
 def build(path: Path, children: int = 40, year: int = 2025) -> list[str]:
     """CIN census and SSDA903 returns for `year`; returns the child ids used."""
     ids = [child_id(i) for i in range(children)]
-    by_cin = {t.store_name.removeprefix("cin_"): t for t in cin.TABLES}
-    by_903 = {t.store_name.removeprefix("ssda903_"): t for t in ssda903.TABLES}
     with Store(path) as store:
         cin_rows = {
             "children": [
@@ -64,9 +48,7 @@ def build(path: Path, children: int = 40, year: int = 2025) -> list[str]:
                 for i, c in enumerate(ids[:15])
             ],
         }
-        for name, rows in cin_rows.items():
-            _stage(store, by_cin[name], rows, cin.DATE_FORMAT, f"cin_{year}.xml")
-        store.replace_return("cin", year, 1, [f"cin_{year}.xml"], "873")
+        load_cin(store, year, **cin_rows)
         looked_after = ids[:12]
         rows903 = {
             "header": [
@@ -88,7 +70,5 @@ def build(path: Path, children: int = 40, year: int = 2025) -> list[str]:
                 for c in looked_after
             ],
         }
-        for name, rows in rows903.items():
-            _stage(store, by_903[name], rows, ssda903.DATE_FORMAT, f"{name}_{year}.csv")
-        store.replace_return("ssda903", year, 1, [f"903_{year}"], "873")
+        load_903(store, year, **rows903)
     return ids
