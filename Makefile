@@ -1,26 +1,46 @@
 # Two commands: `make demo` and `make test`. Everything else is a helper for them.
+#
+# Installs come from the hash-checked lock files in requirements/ (compiled from pyproject.toml
+# by pip-tools): runtime.txt for the demo, test.txt for the tests. `make lock` recompiles them
+# after a change to pyproject.toml, keeping every other pin; `make upgrade` moves every package to
+# its newest release and runs the whole suite on it, so an upgrade is a deliberate, tested step.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+RUNTIME := $(VENV)/.installed-runtime
+TESTING := $(VENV)/.installed-test
+PIP_INSTALL := $(BIN)/python -m pip install --quiet --no-input
+PYTEST_WORKERS ?= auto
 DEMO_DIR ?= demo
 DEMO_CHILDREN ?= 40000
 DEMO_YEAR ?= 2025
 DEMO_PORT ?= 8000
 DEMO_MEASURES ?= ReReferral,Continue_Assess_Comp,CP_conf_15days,PrevRegCPR,CPP_rate,LAC,LACStable_2016on,CareLeaverEET
+LOCK_VENV := .venv-lock
+PIP_TOOLS := pip-tools==7.7.0
+COMPILE := $(LOCK_VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+	--no-emit-find-links --no-emit-index-url --build-deps-for editable
 
-.PHONY: demo test lint typecheck format bench clean
+.PHONY: demo test test-fast lint typecheck format bench lock upgrade clean
 
-$(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
-	touch $(STAMP)
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# --no-deps: the lock is the whole set; --no-build-isolation: setuptools comes from the lock too
+$(RUNTIME): requirements/runtime.txt pyproject.toml | $(BIN)/python
+	$(PIP_INSTALL) --require-hashes --no-deps -r requirements/runtime.txt
+	$(PIP_INSTALL) --no-deps --no-build-isolation -e .
+	touch $@
+
+$(TESTING): requirements/test.txt pyproject.toml | $(BIN)/python
+	$(PIP_INSTALL) --require-hashes --no-deps -r requirements/test.txt
+	$(PIP_INSTALL) --no-deps --no-build-isolation -e .
+	touch $@ $(RUNTIME)
 
 DB := $(DEMO_DIR)/datamonger.duckdb
 
 # The synthetic LA is Birmingham (DfE 330) in size and postcodes; every child in it is invented.
-demo: $(STAMP)
+demo: $(RUNTIME)
 	rm -rf $(DEMO_DIR)
 	$(BIN)/datamonger synth $(DEMO_DIR)/returns --children $(DEMO_CHILDREN) --year $(DEMO_YEAR) --years 2 --seed 1
 	$(BIN)/datamonger load $(DEMO_DIR)/returns --db $(DB)
@@ -32,22 +52,41 @@ demo: $(STAMP)
 	@echo "The LA briefing is in $(DEMO_DIR)/briefing.html. Now serving the dashboard (Ctrl-C stops it):"
 	$(BIN)/datamonger serve --db $(DB) --port $(DEMO_PORT)
 
-lint: $(STAMP)
+lint: $(TESTING)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 
-typecheck: $(STAMP)
+typecheck: $(TESTING)
 	$(BIN)/mypy
 
+# Every test, the slow ones (browser, PDF, large synthetic LAs) included, on every core.
 test: lint typecheck
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n $(PYTEST_WORKERS)
 
-format: $(STAMP)
+# The quick loop while working: everything but the tests marked slow.
+test-fast: $(TESTING)
+	$(BIN)/pytest -q -n $(PYTEST_WORKERS) -m "not slow"
+
+format: $(TESTING)
 	$(BIN)/ruff format src tests benchmarks
 	$(BIN)/ruff check --fix src tests benchmarks
 
-bench: $(STAMP)
+bench: $(RUNTIME)
 	$(BIN)/python benchmarks/bench_load.py
 
+$(LOCK_VENV)/bin/pip-compile:
+	$(PYTHON) -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/python -m pip install --quiet $(PIP_TOOLS)
+
+# The runtime lock is compiled within the test lock, so both pin every shared package alike.
+lock: $(LOCK_VENV)/bin/pip-compile
+	$(COMPILE) $(UPGRADE) --extra test -o requirements/test.txt pyproject.toml
+	$(COMPILE) $(UPGRADE) -c requirements/test.txt -o requirements/runtime.txt pyproject.toml
+
+upgrade:
+	$(MAKE) lock UPGRADE=--upgrade
+	$(MAKE) test
+	@echo "Every test passed on the newest releases: review and commit requirements/*.txt."
+
 clean:
-	rm -rf $(VENV) $(DEMO_DIR) bench-data .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(LOCK_VENV) $(DEMO_DIR) bench-data .pytest_cache .mypy_cache .ruff_cache

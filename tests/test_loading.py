@@ -86,6 +86,19 @@ def test_unreadable_date_is_kept_raw_and_flagged(tmp_path: Path, store: Store) -
     assert logged == [("bad_date", 3)]
 
 
+def test_an_unreadable_number_has_a_hint_about_numbers_not_dates(
+    tmp_path: Path, store: Store
+) -> None:
+    cols = "CHILD,DOB,SDQ_SCORE,SDQ_REASON,CONVICTED,HEALTH_CHECK,IMMUNISATIONS,TEETH_CHECK,"
+    cols += "HEALTH_ASSESSMENT,SUBSTANCE_MISUSE,INTERVENTION_RECEIVED,INTERVENTION_OFFERED"
+    write(tmp_path / "oc2.csv", f"{cols}\nC1,01/05/2014,1x2,SDQ1,0,1,1,1,1,0,,\n")
+    report = load_paths([tmp_path / "oc2.csv"], store)
+    (bad,) = [p for p in report.problems if p.column == "SDQ_SCORE"]
+    assert (bad.code, bad.line, bad.value) == ("bad_number", 2, "1x2")
+    assert "whole number" in bad.message
+    assert bad.hint and "digits" in bad.hint and "dd/mm/yyyy" not in bad.hint
+
+
 def test_unknown_table_names_the_closest_and_the_differences(tmp_path: Path, store: Store) -> None:
     write(tmp_path / "e.csv", episodes([EP1]).replace("REASON_PLACE_CHANGE", "REASON"))
     write(tmp_path / "h.csv", f"{HEADER}\nC1,M,01/01/2010,WBRI,,,\n")

@@ -44,7 +44,7 @@ def loaded(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Store]:
 def test_every_csv_row_is_loaded_with_its_line(loaded: tuple[Path, Store]) -> None:
     root, store = loaded
     files = sorted(root.rglob("*.csv"))
-    assert files
+    assert {p.parent.parent.name for p in files} == {"2023-24", "2024-25"}
     for path in files:
         with path.open(newline="", encoding="utf-8") as fh:
             rows = list(csv.reader(fh))
@@ -59,7 +59,9 @@ def test_every_csv_row_is_loaded_with_its_line(loaded: tuple[Path, Store]) -> No
 
 def test_every_cin_element_is_a_row(loaded: tuple[Path, Store]) -> None:
     root, store = loaded
-    for path in sorted(root.rglob("cin_census.xml")):
+    paths = sorted(root.rglob("cin_census.xml"))
+    assert len(paths) == 2  # one census per year written; none would check nothing
+    for path in paths:
         counts = Counter(etree.QName(e).localname for e in etree.parse(str(path)).iter())
         for table, element in CIN_ELEMENTS.items():
             spec = cin.BY_NAME[table]

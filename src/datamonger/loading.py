@@ -135,6 +135,19 @@ def load_paths(
                 )
             )
             continue
+        if kind == "ground_truth":
+            report.files_skipped.append(file)
+            report.problems.append(
+                Problem(
+                    Severity.INFO,
+                    "not_a_return",
+                    "This is the list of errors `datamonger synth --error-rate` injected (its "
+                    "header says so), not a return: skipped.",
+                    file=file,
+                    hint="Compare it with the validation report to see what was caught.",
+                )
+            )
+            continue
         staging = next(next_id)
         try:
             result = _reader(kind)(path, _stager(store, staging, file), limits)
@@ -207,12 +220,30 @@ def _flag_bad_values(store: Store, group_id: int, report: LoadReport) -> None:
         _report_bad_values(file, bad, report)
 
 
+# field type -> problem code, what the value should be, what to do
+_UNREADABLE: dict[str, tuple[str, str, str]] = {
+    "date": ("bad_date", "a date", "Dates in CSV tables are dd/mm/yyyy; in XML yyyy-mm-dd."),
+    "datetime": (
+        "bad_date",
+        "a date and time",
+        "Dates and times are written yyyy-mm-ddThh:mm:ss, as in the CIN census header.",
+    ),
+    "int": (
+        "bad_number",
+        "a whole number",
+        "Write whole numbers in digits only (for example 3), with no decimal point or spaces.",
+    ),
+    "bool": (
+        "bad_boolean",
+        "true or false",
+        "Write 1 or 0 (or true or false), as the DfE specification gives for this field.",
+    ),
+}
+
+
 def _report_bad_values(file: str, bad: list[BadValue], report: LoadReport) -> None:
-    kinds = {"date": ("bad_date", "a date"), "int": ("bad_number", "a whole number")}
-    kinds["bool"] = ("bad_boolean", "true or false")
-    kinds["datetime"] = ("bad_date", "a date and time")
     for b in bad[:MAX_BAD_VALUES_LISTED]:
-        code, what = kinds[b.ftype]
+        code, what, hint = _UNREADABLE[b.ftype]
         report.problems.append(
             Problem(
                 Severity.WARNING,
@@ -223,7 +254,7 @@ def _report_bad_values(file: str, bad: list[BadValue], report: LoadReport) -> No
                 line=b.line,
                 column=b.field,
                 value=b.value,
-                hint="Dates in CSV tables are dd/mm/yyyy; in XML yyyy-mm-dd.",
+                hint=hint,
             )
         )
     if len(bad) > MAX_BAD_VALUES_LISTED:

@@ -49,6 +49,7 @@ CODES: dict[str, str] = {
     "file_empty": "the file has no content (or only a header-less blank table)",
     "file_too_large": "the file is larger than the configured limit",
     "not_text": "the file is binary or in an encoding that cannot be read",
+    "not_a_return": "a file Datamonger itself wrote beside the returns (synth's ground truth)",
     "zip_archive": "the file is a zip archive, not a return",
     "unknown_format": "the file is not a CSV, XLSX or XML return",
     "unknown_table": "the CSV header matches no table of the SSDA903 return",

@@ -81,6 +81,7 @@ def synthetic_la(tmp_path_factory: pytest.TempPathFactory) -> list:
 SHORT_HISTORY = {"placement_long_term"}
 
 
+@pytest.mark.slow
 def test_synthetic_la_lands_within_the_range_of_real_las(synthetic_la: list) -> None:
     """Each value within the lowest and highest LA value published for 2025 (or the latest year)."""
     outside = []

@@ -121,6 +121,21 @@ def test_validates_a_loaded_database(good: Path, tmp_path: Path) -> None:
     assert json.loads(result.stdout)["summary"]["returns"] == [{"return": "ssda903", "year": 2027}]
 
 
+def test_a_database_validates_its_latest_years_or_all_of_them(good: Path, tmp_path: Path) -> None:
+    db = tmp_path / "la.duckdb"
+    for year in ("2026", "2027"):
+        loaded = _run(str(good), "--db", str(db), "--year", year, "--rules", "101")
+        assert loaded.exit_code == 0, loaded.output
+
+    def years(*extra: str) -> list[int]:
+        result = _run(str(db), "--format", "json", "--rules", "101", *extra)
+        assert result.exit_code == 0, result.output
+        return [r["year"] for r in json.loads(result.stdout)["summary"]["returns"]]
+
+    assert years() == [2027]
+    assert years("--all-years") == [2026, 2027]
+
+
 def test_rules_lists_objects() -> None:
     result = runner.invoke(
         app, ["rules", "--year", "2027", "--return", "ssda903", "--format", "json"]

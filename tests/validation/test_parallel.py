@@ -6,6 +6,8 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+import pytest
+
 from datamonger.loading import load_paths
 from datamonger.store import Store
 from datamonger.synth import generate
@@ -19,6 +21,7 @@ def _key(report: Report) -> tuple:
     return (report.issues, report.skipped, report.rules_run)
 
 
+@pytest.mark.slow
 def test_validations_in_parallel_threads_find_what_they_find_one_after_the_other(
     tmp_path: Path,
 ) -> None:

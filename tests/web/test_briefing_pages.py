@@ -135,6 +135,7 @@ def test_the_emailed_view_link_opens_the_page(wb, as_role, client) -> None:  # t
     subs.remove(_db(wb), str(s.id))
 
 
+@pytest.mark.slow
 def test_pdf_of_the_same_edition(as_role) -> None:  # type: ignore[no-untyped-def]
     r = as_role("manager").get("/briefing/export.pdf?edition=national&year=2024")
     assert r.status_code == 200

@@ -210,6 +210,7 @@ def test_benchmarks_pages(wb, as_role) -> None:  # type: ignore[no-untyped-def]
     assert c.get("/benchmarks?q=referral&flagged=true").status_code == 200
 
 
+@pytest.mark.slow
 def test_exports(wb, as_role) -> None:  # type: ignore[no-untyped-def]
     c = as_role("manager")
     x = c.get("/framework/export.xlsx")

@@ -76,15 +76,24 @@ def validate_command(
             "--db", dir_okay=False, help="Keep the loaded data in this database (default: memory)."
         ),
     ] = None,
+    all_years: Annotated[
+        bool,
+        typer.Option(
+            "--all-years",
+            help="For a .duckdb file: validate every year of each return, not only the latest.",
+        ),
+    ] = False,
 ) -> None:
     """Validate SSDA903 and CIN returns against the DfE's rules.
 
     Without --year, validates the year(s) found in the files given (for a .duckdb file: the
-    latest year of each return). Exit code: 0 no errors (queries allowed), 1 errors found,
+    latest year of each return, or every year with --all-years). Exit code: 0 no errors (queries allowed), 1 errors found,
     2 the input could not be read or a rule failed to run.
     """
     try:
-        code = _validate(paths, previous or [], year, la, providers, rules, format, output, db)
+        code = _validate(
+            paths, previous or [], year, la, providers, rules, format, output, db, all_years
+        )
     except typer.Exit:
         raise
     except UnknownRules as exc:
@@ -104,6 +113,7 @@ def _validate(
     format: Format,
     output: Path | None,
     db: Path | None,
+    all_years: bool = False,
 ) -> int:
     if format is Format.xlsx and output is None:
         raise _fail("--format xlsx needs --output FILE.xlsx")
@@ -126,6 +136,8 @@ def _validate(
             present = returns_in_store(store)
             if year is not None:
                 targets = [(r, y) for r, y in present if y == year]
+            elif all_years:
+                targets = sorted(present)
             else:
                 latest: dict[str, int] = {}
                 for r, y in present:

@@ -7,8 +7,9 @@ from pathlib import Path
 from typing import Literal
 
 from datamonger.problems import Problem, Refused, Severity
+from datamonger.returns import GROUND_TRUTH_COLUMNS
 
-Kind = Literal["csv", "xlsx", "xml", "empty"]
+Kind = Literal["csv", "xlsx", "xml", "empty", "ground_truth"]
 SNIFF_BYTES = 64 * 1024
 _BOMS = (b"\xef\xbb\xbf",)
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
@@ -60,7 +61,10 @@ def sniff(path: Path, max_bytes: int) -> Kind:
             "Check that this is the exported return and not another kind of file.",
         )
     body = head[3:] if head.startswith(_BOMS[0]) else head
-    return "xml" if body.lstrip().startswith(b"<") else "csv"
+    if body.lstrip().startswith(b"<"):
+        return "xml"
+    first = body.split(b"\n", 1)[0].rstrip(b"\r").decode("latin-1")
+    return "ground_truth" if tuple(first.split(",")) == GROUND_TRUTH_COLUMNS else "csv"
 
 
 def _zip_kind(path: Path) -> Kind:

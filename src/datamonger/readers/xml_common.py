@@ -2,8 +2,9 @@
 
 Safety first. Every parse runs with entity resolution, DTD loading and network access off and
 libxml2's size limits on (`huge_tree=False`). A file that declares a DOCTYPE is refused before
-any of its content is read: real returns never have one, and a DOCTYPE is how entity attacks
-(billion laughs, external entities reading local files) get in.
+the parser sees it (`xml_prolog` scans the raw bytes of the prolog, in any encoding): real returns
+never have one, and a DOCTYPE is how entity attacks (billion laughs, external entities reading
+local files) get in. The parser's own view of the document type is checked as a second line.
 
 Memory stays flat: records (a CIN `Child`, an SSDA903 `CHILD`...) are taken from `iterparse` as
 each one ends, turned into rows, then cleared and unlinked with everything before them.
@@ -24,6 +25,7 @@ from lxml import etree
 
 from datamonger.problems import Problem, Refused, Severity
 from datamonger.readers.base import Limits
+from datamonger.readers.xml_prolog import find_declaration
 from datamonger.returns import TableSpec
 
 # Never resolve entities, never load a DTD, never touch the network, keep libxml2's limits.
@@ -315,6 +317,12 @@ def _check_head(path: Path, fh: IO[bytes]) -> None:
         raise refused(
             path, "file_empty", "The file is empty.", "Check you picked the exported file."
         )
+    try:
+        found = find_declaration(fh)
+    except ValueError as exc:
+        raise refused(path, "xml_malformed", f"The XML has {exc}.", REEXPORT) from None
+    if found is not None:
+        raise doctype_refused(path, found.declaration, found.line)
     utf16 = head.startswith((b"\xff\xfe", b"\xfe\xff"))
     if not utf16 and (b"\x00" in head or not head.lstrip(b" \t\r\n\xef\xbb\xbf").startswith(b"<")):
         raise refused(
@@ -366,17 +374,23 @@ def sniff_root(path: Path) -> tuple[str, int]:
     raise refused(path, "xml_malformed", "The XML has no root element.", REEXPORT)
 
 
+def doctype_refused(path: Path, declaration: str = "DOCTYPE", line: int = 1) -> Refused:
+    what = "a DOCTYPE" if declaration == "DOCTYPE" else f"a DTD declaration (<!{declaration}>)"
+    return refused(
+        path,
+        "xml_doctype",
+        f"The file declares {what} on line {line}. Returns never have one, and a DOCTYPE can "
+        "hide entities that read other files, so this file is not read.",
+        REEXPORT + " Do not load XML files from unknown sources.",
+        line,
+    )
+
+
 def refuse_doctype(path: Path, el: Any) -> None:
+    """The second line, after the byte scan of the prolog: what the parser itself saw."""
     info = el.getroottree().docinfo
     if info.doctype or info.internalDTD is not None or info.externalDTD is not None:
-        raise refused(
-            path,
-            "xml_doctype",
-            "The file declares a DOCTYPE. Returns never have one, and a DOCTYPE can hide "
-            "entities that read other files, so this file is not read.",
-            REEXPORT + " Do not load XML files from unknown sources.",
-            1,
-        )
+        raise doctype_refused(path)
 
 
 def require_root(path: Path, expected: str, label: str) -> None:

@@ -13,6 +13,20 @@ from typing import Literal
 FieldType = Literal["text", "date", "int", "bool", "datetime"]
 ReturnName = Literal["ssda903", "cin"]
 
+# Not a return: the header of the list of errors `synth --error-rate` writes beside the returns.
+# The loader recognises it by this header and skips it with a note.
+GROUND_TRUTH_COLUMNS = (
+    "return",
+    "year",
+    "rule",
+    "table",
+    "file",
+    "line",
+    "child",
+    "field",
+    "value",
+)
+
 
 @dataclass(frozen=True, slots=True)
 class Field:

@@ -7,7 +7,7 @@ import random
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from datamonger.returns import label
+from datamonger.returns import GROUND_TRUTH_COLUMNS, label
 from datamonger.returns.ssda903 import tables_in_year
 from datamonger.synth import cin as cin_xml
 from datamonger.synth import errors, ssda903
@@ -19,17 +19,6 @@ from datamonger.synth.providers import OFSTED_COLUMNS, ofsted_list
 
 DEFAULT_LA = "330"  # Birmingham: the largest metropolitan district; its postcodes ship in data/
 GROUND_TRUTH = "ground_truth.csv"
-GROUND_TRUTH_COLUMNS = (
-    "return",
-    "year",
-    "rule",
-    "table",
-    "file",
-    "line",
-    "child",
-    "field",
-    "value",
-)
 
 
 @dataclass(slots=True)

@@ -159,17 +159,22 @@ def prepare(
 
 
 def _prepare_903(con: duckdb.DuckDBPyConnection, postcodes: Path | None, la: str | None) -> None:
-    if postcodes is not None:
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _used_postcodes AS SELECT * FROM ("
+        "SELECT pc(HOME_POST) AS postcode FROM Episodes_base UNION SELECT pc(PL_POST) "
+        "FROM Episodes_base UNION SELECT pc(HOME_POST) FROM Episodes_last_base "
+        "UNION SELECT pc(PL_POST) FROM Episodes_last_base) WHERE postcode IS NOT NULL"
+    )
+    row = con.execute("SELECT count(*) FROM _used_postcodes").fetchone()
+    if postcodes is not None and row and row[0]:
         path = str(postcodes).replace("'", "''")
         # Only the postcodes the return uses: a semi-join keeps the 2.7M-row file out of memory.
         con.execute(
             "CREATE OR REPLACE TABLE _postcodes AS SELECT postcode, easting, northing, "
-            f"utla_code, country FROM read_parquet('{path}') WHERE postcode IN ("
-            "SELECT pc(HOME_POST) FROM Episodes_base UNION SELECT pc(PL_POST) FROM Episodes_base "
-            "UNION SELECT pc(HOME_POST) FROM Episodes_last_base "
-            "UNION SELECT pc(PL_POST) FROM Episodes_last_base)"
+            f"utla_code, country FROM read_parquet('{path}') "
+            "WHERE postcode IN (SELECT postcode FROM _used_postcodes)"
         )
-    else:
+    else:  # no directory, or no postcode to look up (scanning the file would find nothing)
         con.execute(
             "CREATE OR REPLACE TABLE _postcodes (postcode VARCHAR, easting INTEGER, "
             "northing INTEGER, utla_code VARCHAR, country VARCHAR)"

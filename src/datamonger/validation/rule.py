@@ -81,9 +81,13 @@ class Fixture:
     passing: Rows
     flagged: tuple[tuple[str, int], ...] | None = None
     last: Rows = field(default_factory=dict)
-    year: int | None = None  # defaults to the latest year the rule is in force
+    year: int | None = None  # the year its dates are written for (default: see Rule.fixture_for)
     la: str | None = None  # the LA making the return (ONS code), for {la} and PL_LOCATION
     providers: Sequence[Mapping[str, str | None]] = ()  # Ofsted list rows (needs=("providers",))
+
+
+# One fixture for every year, or {first year it applies: fixture} where the data differ by year.
+Fixtures = Fixture | Mapping[int, Fixture]
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +98,7 @@ class RuleDecl:
     check: Check
     needs: tuple[str, ...] = ()
     severity: Severity | None = None
-    fixture: Fixture | None = None
+    fixture: Fixtures | None = None
     note: str = ""  # how we read the DfE's words where they can be read two ways
     years: tuple[int, ...] | None = None  # only to narrow the DfE's years; normally None
 
@@ -105,7 +109,7 @@ def rule(
     *,
     needs: Sequence[str] = (),
     severity: Severity | None = None,
-    fixture: Fixture | None = None,
+    fixture: Fixtures | None = None,
     note: str = "",
     years: Sequence[int] | None = None,
 ) -> RuleDecl:
@@ -130,7 +134,7 @@ class Rule:
     years: tuple[int, ...]
     needs: tuple[str, ...]
     check: Check
-    fixture: Fixture | None
+    fixture: Fixtures | None
     note: str = ""
     module: str = ""
 
@@ -141,8 +145,24 @@ class Rule:
     def in_force(self, ruleset_year: int) -> bool:
         return ruleset_year in self.years
 
-    def the_fixture(self, year: int) -> Fixture | None:
-        return self.fixture or self.check.default_fixture(year)
+    def fixture_for(self, year: int) -> tuple[Fixture, int] | None:
+        """The fixture proving the rule in `year`, and the year its dates are written for.
+
+        A declared fixture runs in every year the rule is in force, its dates moved from the year
+        they are written for (its `year`, else the latest year of the rule). Where the data must
+        differ by year (codes that change), `fixture` maps the first year each one applies to
+        to it; its dates are then written for that year unless it says otherwise. Without a
+        declared fixture the check's template makes one for the year.
+        """
+        declared = self.fixture
+        if isinstance(declared, Fixture):
+            return declared, declared.year or max(self.years)
+        if declared:
+            start = max((y for y in declared if y <= year), default=min(declared))
+            found = declared[start]
+            return found, found.year or start
+        default = self.check.default_fixture(year)
+        return None if default is None else (default, year)
 
 
 def parse_rows(*specs: str) -> list[dict[str, str | None]]:
