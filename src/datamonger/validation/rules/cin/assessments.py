@@ -9,7 +9,7 @@ the assessment report the Assessments row, with the rows that explain it.
 
 from __future__ import annotations
 
-from datamonger.validation.rule import rule
+from datamonger.validation.rule import Fixture, rule
 from datamonger.validation.rules.cin.common import (
     fx,
     involving,
@@ -60,6 +60,31 @@ def _rule_8897q(year: int) -> str:
             f"{completed} AND NOT coalesce({_valid('f', year)}, false)",
             ("f", FAC),
         ),
+    )
+
+
+# 8670Q: per collection year, the last assessment start flagged (more than 45 working days before
+# 31 March) and the first that passes (exactly 45). Which day that is depends on the weekday of
+# 31 March and on Easter, which a move by whole years does not keep.
+ASSESS_45_WD = {
+    2023: ("2023-01-26", "2023-01-27"),  # Thu/Fri; 31 March 2023 a Friday, Easter in April
+    2024: ("2024-01-24", "2024-01-25"),  # Wed/Thu; 31 March 2024 a Sunday, Good Friday 29 March
+    2025: ("2025-01-26", "2025-01-27"),  # Sun/Mon; 31 March 2025 a Monday
+    2026: ("2026-01-26", "2026-01-27"),  # Mon/Tue; 31 March 2026 a Tuesday
+}
+
+
+def _fx_8670q(year: int, flagged: str, passes: str) -> Fixture:
+    early = f"{year - 1}-06-01"
+    return fx(
+        {ASS: [f"AssessmentActualStartDate={flagged}", f"AssessmentActualStartDate={early}"]},
+        {
+            ASS: [
+                f"AssessmentActualStartDate={passes}",
+                f"AssessmentActualStartDate={early} AssessmentAuthorisationDate={year - 1}-07-03",
+                "AssessmentAuthorisationDate=",
+            ]
+        },
     )
 
 
@@ -136,22 +161,7 @@ RULES = [
         wd_query(
             rows_where(ASS, f"{OPEN} AND t.AssessmentActualStartDate <= {{wd_cutoff_45}}"), ASS
         ),
-        fixture=fx(
-            {
-                ASS: [
-                    "AssessmentActualStartDate=2024-01-24",
-                    "AssessmentActualStartDate=2023-06-01",
-                ]
-            },
-            {
-                ASS: [
-                    "AssessmentActualStartDate=2024-01-25",
-                    "AssessmentActualStartDate=2023-06-01 AssessmentAuthorisationDate=2023-07-03",
-                    "AssessmentAuthorisationDate=",
-                ]
-            },
-            year=2024,
-        ),
+        fixture={year: _fx_8670q(year, *days) for year, days in ASSESS_45_WD.items()},
         note="Working days as `datamonger.workdays` counts them (day 0: the days after the start "
         "up to and including 31 March, England-and-Wales bank holidays and weekends excluded): "
         "flagged when more than 45 remain, i.e. the start is before 31 March minus 45 working "
@@ -363,30 +373,67 @@ RULES = [
     rule(
         "8897Q",
         year_query(_rule_8897q, ASS, FAC),
-        fixture=fx(
-            {
-                ASS: [
-                    "AssessmentAuthorisationDate=2023-06-01",
-                    "AssessmentID=2 AssessmentAuthorisationDate=2023-06-01",
-                    "AssessmentID=3 AssessmentAuthorisationDate=2023-06-01",
-                ],
-                FAC: [
-                    "AssessmentID=2 AssessmentFactors=18B",
-                    "AssessmentID=3 AssessmentFactors=1A",
-                    "AssessmentID=3 AssessmentFactors=",
-                ],
-            },
-            {
-                ASS: [
-                    "AssessmentAuthorisationDate=2023-06-01",
-                    "AssessmentID=2 AssessmentAuthorisationDate=2023-03-31",
-                    "AssessmentID=3 AssessmentActualStartDate=2024-03-01",
-                ],
-                FAC: ["AssessmentFactors=18a", "AssessmentFactors=19A"],
-            },
-            flagged=[(ASS, 2), (ASS, 3), (FAC, 2), (FAC, 4)],
-            year=2024,
-        ),
+        fixture={
+            # Until 2023/24: 18B is not a code yet.
+            2023: fx(
+                {
+                    ASS: [
+                        "AssessmentAuthorisationDate=2023-06-01",
+                        "AssessmentID=2 AssessmentAuthorisationDate=2023-06-01",
+                        "AssessmentID=3 AssessmentAuthorisationDate=2023-06-01",
+                    ],
+                    FAC: [
+                        "AssessmentID=2 AssessmentFactors=18B",
+                        "AssessmentID=3 AssessmentFactors=1A",
+                        "AssessmentID=3 AssessmentFactors=",
+                    ],
+                },
+                {
+                    ASS: [
+                        "AssessmentAuthorisationDate=2023-06-01",
+                        "AssessmentID=2 AssessmentAuthorisationDate=2023-03-31",
+                        "AssessmentID=3 AssessmentActualStartDate=2024-03-01",
+                    ],
+                    FAC: ["AssessmentFactors=18a", "AssessmentFactors=19A"],
+                },
+                flagged=[(ASS, 2), (ASS, 3), (FAC, 2), (FAC, 4)],
+                year=2024,
+            ),
+            # From 2024/25: 18B, 18C, 19B, 19C and 24A are codes; 18A and 19A still are (8945Q
+            # and 8950Q query them); 8A never was.
+            2025: fx(
+                {
+                    ASS: [
+                        "AssessmentAuthorisationDate=2024-06-01",
+                        "AssessmentID=2 AssessmentAuthorisationDate=2024-06-01",
+                        "AssessmentID=3 AssessmentAuthorisationDate=2024-06-01",
+                    ],
+                    FAC: [
+                        "AssessmentID=2 AssessmentFactors=8A",
+                        "AssessmentID=3 AssessmentFactors=18B",
+                        "AssessmentID=3 AssessmentFactors=",
+                    ],
+                },
+                {
+                    ASS: [
+                        "AssessmentAuthorisationDate=2024-06-01",
+                        "AssessmentID=2 AssessmentAuthorisationDate=2024-06-01",
+                        "AssessmentID=3 AssessmentAuthorisationDate=2024-03-31",
+                        "AssessmentID=4 AssessmentActualStartDate=2025-03-01",
+                    ],
+                    FAC: [
+                        "AssessmentFactors=18b",
+                        "AssessmentFactors=18C",
+                        "AssessmentFactors=19B",
+                        "AssessmentFactors=19C",
+                        "AssessmentID=2 AssessmentFactors=24A",
+                        "AssessmentID=2 AssessmentFactors=18A",
+                        "AssessmentID=2 AssessmentFactors=19A",
+                    ],
+                },
+                flagged=[(ASS, 2), (ASS, 3), (FAC, 2), (FAC, 4)],
+            ),
+        },
         note="An assessment authorised on or after 1 April needs a valid factor code; each "
         "code of it that is not valid (or empty) is reported too, since no other rule checks the "
         "code set. The codes in force are the year's: 18B, 18C, 19B, 19C and 24A from 2024/25 "

@@ -8,6 +8,8 @@
   `{wd_cutoff_N}` is the last day more than N working days before the end of the year.
 - `year_query(build, ...)`: a hand-written query built for the collection year (`build(year)`).
 - `fx(...)`: compact CIN fixtures: LAchildID and the generated keys default to 1, dates as in XML.
+- `each_year(build)`: one fixture per collection year, each written for its year, for data that
+  moving by whole years does not keep (weekdays, a fixed date in the rule).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from dataclasses import dataclass, field
 
 from datamonger import workdays
 from datamonger.returns import cin
+from datamonger.validation import catalogue
 from datamonger.validation.rule import Context, Fixture
 from datamonger.validation.templates import Query, Template
 
@@ -190,6 +193,13 @@ def fx(
         flagged=tuple(flagged) if flagged is not None else None,
         year=year,
     )
+
+
+def each_year(build: Callable[[int], Fixture]) -> dict[int, Fixture]:
+    """`{year: build(year)}` for every collection year of the DfE's CIN list, each fixture written
+    for its own year (no date is moved): for data whose meaning a move by whole years would not
+    keep, e.g. a day of the week, or a date compared with a fixed date in the rule."""
+    return {year: build(year) for year in catalogue.known_years("cin")}
 
 
 def year_end(year: int) -> str:

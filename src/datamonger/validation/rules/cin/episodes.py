@@ -11,7 +11,7 @@ DfE's rules from 2022-23 (2990 and 8825Q name RC9), so they are valid in every y
 
 from __future__ import annotations
 
-from datamonger.validation.rule import rule
+from datamonger.validation.rule import Fixture, rule
 from datamonger.validation.rules.cin.common import (
     ASSESS,
     CHILD,
@@ -20,6 +20,7 @@ from datamonger.validation.rules.cin.common import (
     PLAN,
     S47,
     BeforeStart,
+    each_year,
     fx,
     involving,
     same_episode,
@@ -40,6 +41,50 @@ def _module(table: str, alias: str) -> str:
 
 def _ep(*rows: str) -> dict[str, list[str]]:
     return {EP: list(rows)}
+
+
+def _fx_8866(year: int) -> Fixture:
+    """The referral-date boundary is fixed (1 April 2013); the other referrals are in the year."""
+    day = f"{year - 1}-06-01"
+    return fx(
+        _ep(
+            f"CINreferralDate={day}",
+            f"CINdetailsID=2 CINreferralDate={day} ReferralSource=5E",
+            "CINdetailsID=3 CINreferralDate=2013-04-01 ReferralSource=11",
+        ),
+        _ep(
+            f"CINreferralDate={day} ReferralSource=5D",
+            f"CINdetailsID=2 CINreferralDate={day} ReferralSource=1a",
+            "CINdetailsID=3 CINreferralDate=2013-03-31",
+            "CINdetailsID=4 ReferralSource=10",
+        ),
+    )
+
+
+# 8569Q: per collection year, the last working day before 1 April (the day D a referral must not
+# be before) as (the day before D, D). It depends on the weekday of 1 April and on Easter, which a
+# move by whole years does not keep.
+ONE_WD_BEFORE_START = {
+    2023: ("2022-03-30", "2022-03-31"),  # 1 April 2022 a Friday: D = Thursday 31 March
+    2024: ("2023-03-30", "2023-03-31"),  # 1 April 2023 a Saturday: D = Friday 31 March
+    2025: ("2024-03-27", "2024-03-28"),  # 1 April 2024 Easter Monday, 29 March Good Friday
+    2026: ("2025-03-30", "2025-03-31"),  # 1 April 2025 a Tuesday: D = Monday 31 March
+}
+
+
+def _fx_8569q(year: int, flagged: str, passes: str) -> Fixture:
+    long_ago = f"{year - 3}-01-01"
+    return fx(
+        _ep(
+            f"CINreferralDate={flagged} ReferralNFA=true",
+            f"CINdetailsID=2 CINreferralDate={long_ago} ReferralNFA=1",
+        ),
+        _ep(
+            f"CINreferralDate={passes} ReferralNFA=true",
+            f"CINdetailsID=2 CINreferralDate={long_ago} ReferralNFA=false",
+            "CINdetailsID=3 ReferralNFA=true",
+        ),
+    )
 
 
 RULES = [
@@ -155,19 +200,7 @@ RULES = [
             f"t.CINreferralDate >= DATE '2013-04-01' AND (t.ReferralSource IS NULL "
             f"OR t.ReferralSource NOT IN ({sql_list(REFERRAL_SOURCES.split())}))",
         ),
-        fixture=fx(
-            _ep(
-                "CINreferralDate=2025-06-01",
-                "CINdetailsID=2 CINreferralDate=2025-06-01 ReferralSource=5E",
-                "CINdetailsID=3 CINreferralDate=2013-04-01 ReferralSource=11",
-            ),
-            _ep(
-                "CINreferralDate=2025-06-01 ReferralSource=5D",
-                "CINdetailsID=2 CINreferralDate=2025-06-01 ReferralSource=1a",
-                "CINdetailsID=3 CINreferralDate=2013-03-31",
-                "CINdetailsID=4 ReferralSource=10",
-            ),
-        ),
+        fixture=each_year(_fx_8866),
         note="Required for referrals from 1 April 2013, as the DfE's rule says. 5D is valid "
         "in every year.",
     ),
@@ -177,18 +210,7 @@ RULES = [
             EP,
             text=select(EP, "t.CINreferralDate < {start_wd} AND t.ReferralNFA"),
         ),
-        fixture=fx(
-            _ep(
-                "CINreferralDate=2024-03-27 ReferralNFA=true",
-                "CINdetailsID=2 CINreferralDate=2022-01-01 ReferralNFA=1",
-            ),
-            _ep(
-                "CINreferralDate=2024-03-28 ReferralNFA=true",
-                "CINdetailsID=2 CINreferralDate=2022-01-01 ReferralNFA=false",
-                "CINdetailsID=3 ReferralNFA=true",
-            ),
-            year=2025,
-        ),
+        fixture={year: _fx_8569q(year, *days) for year, days in ONE_WD_BEFORE_START.items()},
         note="'One working day prior to the collection start date' is the last working day "
         "before 1 April (England-and-Wales bank holidays and weekends skipped): with the day-0 "
         "convention of datamonger.workdays, the day D with working_days_between(D, first working "
@@ -339,17 +361,19 @@ RULES = [
             EP,
             CHILD,
         ),
+        # No 29 February between a referral and its date of birth in any year the dates move
+        # to (April to January, March to December): 280 days stay 280 days.
         fixture=fx(
             {
-                EP: ["CINreferralDate=2024-08-24", "C=2 CINreferralDate=2025-08-24"],
-                CHILD: ["PersonBirthDate=2025-06-01", "C=2 ExpectedPersonBirthDate=2026-06-01"],
+                EP: ["CINreferralDate=2025-04-25", "C=2 CINreferralDate=2026-03-25"],
+                CHILD: ["PersonBirthDate=2026-01-31", "C=2 ExpectedPersonBirthDate=2026-12-31"],
             },
             {
-                EP: ["CINreferralDate=2024-08-25", "C=2 CINreferralDate=2025-08-25", "C=3"],
+                EP: ["CINreferralDate=2025-04-26", "C=2 CINreferralDate=2026-03-26", "C=3"],
                 CHILD: [
-                    "PersonBirthDate=2025-06-01",
-                    "C=2 ExpectedPersonBirthDate=2026-06-01",
-                    "C=3 PersonBirthDate=2025-06-01",
+                    "PersonBirthDate=2026-01-31",
+                    "C=2 ExpectedPersonBirthDate=2026-12-31",
+                    "C=3 PersonBirthDate=2026-01-31",
                 ],
             },
             flagged=[(EP, 2), (EP, 3), (CHILD, 2), (CHILD, 3)],

@@ -108,6 +108,8 @@ SOME_DISABILITY = (
 )
 
 H = {HEADER: ["ReferenceDate=2026-03-31"]}
+H_2023 = {HEADER: ["ReferenceDate=2023-03-31"]}
+H_2025 = {HEADER: ["ReferenceDate=2025-03-31"]}
 
 
 def _cid(*rows: str) -> dict[str, list[str]]:
@@ -163,10 +165,27 @@ RULES = [
                 f"{sql_list(LA_CODES_2024)})",
             },
         ),
-        fixture=fx(
-            _cid(f"UPN={upn('999234567890')}", "C=2 UPN=A4"),
-            _cid(f"UPN={GOOD_UPN}", f"C=2 UPN={upn('942234567890')}", "C=3"),
-        ),
+        fixture={
+            # Until 2022-23, 942 and 943 are not LA codes yet.
+            2023: fx(
+                _cid(
+                    f"UPN={upn('999234567890')}",
+                    "C=2 UPN=A4",
+                    f"C=3 UPN={upn('942234567890')}",
+                    f"C=4 UPN={upn('943234567890')}",
+                ),
+                _cid(f"UPN={GOOD_UPN}", f"C=2 UPN={upn('941234567890')}", "C=3"),
+            ),
+            2024: fx(
+                _cid(f"UPN={upn('999234567890')}", "C=2 UPN=A4"),
+                _cid(
+                    f"UPN={GOOD_UPN}",
+                    f"C=2 UPN={upn('942234567890')}",
+                    "C=3",
+                    f"C=4 UPN={upn('943234567890')}",
+                ),
+            ),
+        },
         note="Every UPN written is checked, whatever its length (a UPN too short to hold an LA "
         "code fails). 942 and 943 (Cumberland, Westmorland and Furness) count from 2023-24.",
     ),
@@ -249,18 +268,40 @@ RULES = [
                 for y, cond in NO_SEX.items()
             },
         ),
-        fixture=fx(
-            {**H, CHILD: [*(f"C={n} Sex=M" for n in range(1, 49)), "C=49 Sex=U", "C=50"]},
-            {
-                **H,
-                CHILD: [
-                    *(f"C={n} Sex=F" for n in range(1, 50)),
-                    "C=50 Sex=U ExpectedPersonBirthDate=2026-06-01",
-                    "C=51",
-                ],
-            },
-            flagged=[(HEADER, 2)],
-        ),
+        fixture={
+            # Until 2023-24, GenderCurrent (0 = not recorded); a Sex written then is no gender.
+            2023: fx(
+                {
+                    **H_2023,
+                    CHILD: [
+                        *(f"C={n} GenderCurrent=1" for n in range(1, 49)),
+                        "C=49 GenderCurrent=0",
+                        "C=50 Sex=M",
+                    ],
+                },
+                {
+                    **H_2023,
+                    CHILD: [
+                        *(f"C={n} GenderCurrent=2" for n in range(1, 50)),
+                        "C=50 GenderCurrent=0 ExpectedPersonBirthDate=2023-06-01",
+                        "C=51",
+                    ],
+                },
+                flagged=[(HEADER, 2)],
+            ),
+            2025: fx(
+                {**H_2025, CHILD: [*(f"C={n} Sex=M" for n in range(1, 49)), "C=49 Sex=U", "C=50"]},
+                {
+                    **H_2025,
+                    CHILD: [
+                        *(f"C={n} Sex=F" for n in range(1, 50)),
+                        "C=50 Sex=U ExpectedPersonBirthDate=2025-06-01",
+                        "C=51",
+                    ],
+                },
+                flagged=[(HEADER, 2)],
+            ),
+        },
         note="A whole-return query, reported on the Header. No sex recorded: Sex missing or U "
         "(GenderCurrent missing or 0 until 2023-24), counting children without an expected "
         "date of birth, over all the return's children (as the DfE's rule divides).",
@@ -274,10 +315,21 @@ RULES = [
                 2025: "t.Sex IS NULL OR t.Sex NOT IN ('M', 'F', 'U')",
             },
         ),
-        fixture=fx(
-            _cid("Sex=1", "C=2 Sex=", "C=3", "C=4 GenderCurrent=1"),
-            _cid("Sex=M", "C=2 Sex=f", "C=3 Sex=U"),
-        ),
+        fixture={
+            2023: fx(
+                _cid("GenderCurrent=M", "C=2 GenderCurrent=", "C=3", "C=4 Sex=M"),
+                _cid(
+                    "GenderCurrent=1",
+                    "C=2 GenderCurrent=2",
+                    "C=3 GenderCurrent=0",
+                    "C=4 GenderCurrent=_9_",
+                ),
+            ),
+            2025: fx(
+                _cid("Sex=1", "C=2 Sex=", "C=3", "C=4 GenderCurrent=1"),
+                _cid("Sex=M", "C=2 Sex=f", "C=3 Sex=U"),
+            ),
+        },
         note="Sex (M, F, U) from 2024-25; before, GenderCurrent (1 male, 2 female, 0 not known, "
         "9 not specified) under the older wording of the same rule.",
     ),
@@ -290,16 +342,33 @@ RULES = [
                 2025: f"{UNBORN} AND t.Sex IS DISTINCT FROM 'U'",
             },
         ),
-        fixture=fx(
-            _cid(
-                "ExpectedPersonBirthDate=2026-05-01 Sex=F", "C=2 ExpectedPersonBirthDate=2026-05-01"
+        fixture={
+            2023: fx(
+                _cid(
+                    "ExpectedPersonBirthDate=2023-05-01 GenderCurrent=2",
+                    "C=2 ExpectedPersonBirthDate=2023-05-01",
+                    "C=3 ExpectedPersonBirthDate=2023-05-01 Sex=U",
+                ),
+                _cid(
+                    "ExpectedPersonBirthDate=2023-05-01 GenderCurrent=0",
+                    "C=2 PersonBirthDate=2023-01-01 ExpectedPersonBirthDate=2023-01-03 "
+                    "GenderCurrent=2",
+                    "C=3 GenderCurrent=1",
+                ),
             ),
-            _cid(
-                "ExpectedPersonBirthDate=2026-05-01 Sex=U",
-                "C=2 PersonBirthDate=2026-01-01 ExpectedPersonBirthDate=2026-01-03 Sex=F",
-                "C=3 Sex=M",
+            2025: fx(
+                _cid(
+                    "ExpectedPersonBirthDate=2025-05-01 Sex=F",
+                    "C=2 ExpectedPersonBirthDate=2025-05-01",
+                    "C=3 ExpectedPersonBirthDate=2025-05-01 GenderCurrent=0",
+                ),
+                _cid(
+                    "ExpectedPersonBirthDate=2025-05-01 Sex=U",
+                    "C=2 PersonBirthDate=2025-01-01 ExpectedPersonBirthDate=2025-01-03 Sex=F",
+                    "C=3 Sex=M",
+                ),
             ),
-        ),
+        },
         note="Unborn: an expected date of birth and no date of birth. Until 2023-24 the rule "
         "asks GenderCurrent = 0.",
     ),
@@ -463,36 +532,72 @@ RULES = [
                 2025: f"t.PersonBirthDate <= make_date({{year}} - 4, 8, 31) AND {NO_UPN}",
             },
         ),
-        fixture=fx(
-            {
-                CHILD: [
-                    "PersonBirthDate=2022-08-31",
-                    "C=2 PersonBirthDate=2015-01-01 UPNunknown=UN1",
-                    "C=3 PersonBirthDate=2015-01-01 UPNunknown=UN9",
-                ],
-                EP: [
-                    "ReferralNFA=false",
-                    "C=2 ReferralNFA=0",
-                    "C=2 CINdetailsID=2 ReferralNFA=1",
-                    "C=3 ReferralNFA=false",
-                ],
-            },
-            {
-                CHILD: [
-                    "PersonBirthDate=2022-09-01",
-                    f"C=2 PersonBirthDate=2015-01-01 UPN={GOOD_UPN}",
-                    "C=3 PersonBirthDate=2015-01-01 UPNunknown=un2",
-                    "C=4 PersonBirthDate=2015-01-01",
-                ],
-                EP: [
-                    "ReferralNFA=false",
-                    "C=2 ReferralNFA=0",
-                    "C=3 ReferralNFA=false",
-                    "C=4 ReferralNFA=true",
-                ],
-            },
-            flagged=[(CHILD, 2), (CHILD, 3), (CHILD, 4)],
-        ),
+        fixture={
+            # Until 2023-24: born more than 6 years before 31 March (a child born 31 August four
+            # years before, of school age from 2024-25, is not yet).
+            2023: fx(
+                {
+                    CHILD: [
+                        "PersonBirthDate=2017-03-30",
+                        "C=2 PersonBirthDate=2012-01-01 UPNunknown=UN1",
+                        "C=3 PersonBirthDate=2012-01-01 UPNunknown=UN9",
+                    ],
+                    EP: [
+                        "ReferralNFA=false",
+                        "C=2 ReferralNFA=0",
+                        "C=2 CINdetailsID=2 ReferralNFA=1",
+                        "C=3 ReferralNFA=false",
+                    ],
+                },
+                {
+                    CHILD: [
+                        "PersonBirthDate=2017-03-31",
+                        f"C=2 PersonBirthDate=2012-01-01 UPN={GOOD_UPN}",
+                        "C=3 PersonBirthDate=2012-01-01 UPNunknown=un2",
+                        "C=4 PersonBirthDate=2012-01-01",
+                        "C=5 PersonBirthDate=2019-08-31",
+                    ],
+                    EP: [
+                        "ReferralNFA=false",
+                        "C=2 ReferralNFA=0",
+                        "C=3 ReferralNFA=false",
+                        "C=4 ReferralNFA=true",
+                        "C=5 ReferralNFA=false",
+                    ],
+                },
+                flagged=[(CHILD, 2), (CHILD, 3), (CHILD, 4)],
+            ),
+            2025: fx(
+                {
+                    CHILD: [
+                        "PersonBirthDate=2021-08-31",
+                        "C=2 PersonBirthDate=2014-01-01 UPNunknown=UN1",
+                        "C=3 PersonBirthDate=2014-01-01 UPNunknown=UN9",
+                    ],
+                    EP: [
+                        "ReferralNFA=false",
+                        "C=2 ReferralNFA=0",
+                        "C=2 CINdetailsID=2 ReferralNFA=1",
+                        "C=3 ReferralNFA=false",
+                    ],
+                },
+                {
+                    CHILD: [
+                        "PersonBirthDate=2021-09-01",
+                        f"C=2 PersonBirthDate=2014-01-01 UPN={GOOD_UPN}",
+                        "C=3 PersonBirthDate=2014-01-01 UPNunknown=un2",
+                        "C=4 PersonBirthDate=2014-01-01",
+                    ],
+                    EP: [
+                        "ReferralNFA=false",
+                        "C=2 ReferralNFA=0",
+                        "C=3 ReferralNFA=false",
+                        "C=4 ReferralNFA=true",
+                    ],
+                },
+                flagged=[(CHILD, 2), (CHILD, 3), (CHILD, 4)],
+            ),
+        },
         note="For a child with a referral going on to further action (ReferralNFA false), as the "
         "DfE's rule says. School age from 2024-25: born on or before 31 August four years "
         "before the census year ends (the public validator's reading of the amended rule); "

@@ -7,8 +7,12 @@ ICPCnotRequired is not true (false or not given). Every row an issue involves is
 
 from __future__ import annotations
 
-from datamonger.validation.rule import rule
+import datetime as dt
+from collections.abc import Callable
+
+from datamonger.validation.rule import Fixture, rule
 from datamonger.validation.rules.cin.common import (
+    each_year,
     fx,
     involving,
     rows_where,
@@ -22,6 +26,52 @@ S47 = "Section47"
 EP = "CINdetails"
 S47_EP = f'"{S47}" t JOIN "{EP}" e ON {same_episode("t")}'
 NO_ICPC = "t.DateOfInitialCPC IS NULL AND t.ICPCnotRequired IS NOT TRUE"
+
+# 8675Q: per collection year, the last S47 start flagged (more than 15 working days before 31 March)
+# and the first that passes (exactly 15). Which day that is depends on the weekday of 31 March and
+# on Easter, which a move by whole years does not keep.
+S47_15_WD = {
+    2023: ("2023-03-09", "2023-03-10"),  # Thu/Fri; 31 March 2023 a Friday, Easter in April
+    2024: ("2024-03-06", "2024-03-07"),  # Wed/Thu; 31 March 2024 a Sunday, Good Friday 29 March
+    2025: ("2025-03-09", "2025-03-10"),  # Sun/Mon; 31 March 2025 a Monday
+    2026: ("2026-03-09", "2026-03-10"),  # Mon/Tue; 31 March 2026 a Tuesday
+}
+
+
+def _fx_8675q(year: int, flagged: str, passes: str) -> Fixture:
+    return fx(
+        {
+            S47: [
+                f"S47ActualStartDate={flagged}",
+                f"S47ActualStartDate={year - 1}-04-01 ICPCnotRequired=false",
+            ]
+        },
+        {
+            S47: [
+                f"S47ActualStartDate={passes}",
+                f"S47ActualStartDate={passes} ICPCnotRequired=0",
+                f"S47ActualStartDate={year}-01-01 ICPCnotRequired=true",
+                f"S47ActualStartDate={year}-01-01 DateOfInitialCPC={year}-01-20",
+            ]
+        },
+    )
+
+
+def _weekend(field: str) -> Callable[[int], Fixture]:
+    """8870Q/8875: the first Saturday and Sunday of June in the collection year fail; the Friday
+    before and the Monday after pass (a weekday depends on the year: one fixture per year)."""
+
+    def build(year: int) -> Fixture:
+        first = dt.date(year - 1, 6, 1)
+        sat = first + dt.timedelta(days=(5 - first.weekday()) % 7)
+        day = {n: (sat + dt.timedelta(days=n)).isoformat() for n in (-1, 0, 1, 2)}
+        return fx(
+            {S47: [f"{field}={day[0]}", f"{field}={day[1]}"]},
+            {S47: [f"{field}={day[-1]}", f"{field}={day[2]}", f"{field}="]},
+        )
+
+    return build
+
 
 RULES = [
     rule(
@@ -127,23 +177,7 @@ RULES = [
     rule(
         "8675Q",
         wd_query(rows_where(S47, f"{NO_ICPC} AND t.S47ActualStartDate <= {{wd_cutoff_15}}"), S47),
-        fixture=fx(
-            {
-                S47: [
-                    "S47ActualStartDate=2024-03-06",
-                    "S47ActualStartDate=2023-04-01 ICPCnotRequired=false",
-                ]
-            },
-            {
-                S47: [
-                    "S47ActualStartDate=2024-03-07",
-                    "S47ActualStartDate=2024-03-07 ICPCnotRequired=0",
-                    "S47ActualStartDate=2024-01-01 ICPCnotRequired=true",
-                    "S47ActualStartDate=2024-01-01 DateOfInitialCPC=2024-01-20",
-                ]
-            },
-            year=2024,
-        ),
+        fixture={year: _fx_8675q(year, *days) for year, days in S47_15_WD.items()},
         note="Working days as `datamonger.workdays` counts them (day 0: the days after the start "
         "up to and including 31 March, England-and-Wales bank holidays and weekends excluded): "
         "flagged when more than 15 remain, i.e. the start is before 31 March minus 15 working "
@@ -226,31 +260,13 @@ RULES = [
     rule(
         "8870Q",
         query(rows_where(S47, "isodow(t.InitialCPCtarget) >= 6"), S47),
-        fixture=fx(
-            {S47: ["InitialCPCtarget=2025-06-07", "InitialCPCtarget=2025-06-08"]},
-            {
-                S47: [
-                    "InitialCPCtarget=2025-06-06",
-                    "InitialCPCtarget=2025-06-09",
-                    "InitialCPCtarget=",
-                ]
-            },
-        ),
+        fixture=each_year(_weekend("InitialCPCtarget")),
         note="Saturday or Sunday only: a target on a bank holiday is not a weekend.",
     ),
     rule(
         "8875",
         query(rows_where(S47, "isodow(t.DateOfInitialCPC) >= 6"), S47),
-        fixture=fx(
-            {S47: ["DateOfInitialCPC=2025-06-07", "DateOfInitialCPC=2025-06-08"]},
-            {
-                S47: [
-                    "DateOfInitialCPC=2025-06-06",
-                    "DateOfInitialCPC=2025-06-09",
-                    "DateOfInitialCPC=",
-                ]
-            },
-        ),
+        fixture=each_year(_weekend("DateOfInitialCPC")),
         note="Saturday or Sunday, on Section47 (the table the DfE names); a bank holiday is not a "
         "weekend.",
     ),
