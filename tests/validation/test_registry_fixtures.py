@@ -21,8 +21,8 @@ NOT_CHECKABLE = [r for r in DECLARED if NEVER_AVAILABLE & set(r.needs)]
 ALL = [r for r in DECLARED if r not in NOT_CHECKABLE]
 
 
-# Each rule's fixtures run in the latest year the rule is in force (every year: next step).
-CASES = [(r, max(r.years)) for r in ALL]
+# Every rule's fixtures run in every year the rule is in force, their dates moved to that year.
+CASES = [(r, y) for r in ALL for y in sorted(r.years)]
 
 
 def _case_id(case: tuple[Rule, int]) -> str:

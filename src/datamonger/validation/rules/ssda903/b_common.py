@@ -1,5 +1,6 @@
 """SSDA903: SQL snippets and fixture helpers shared by the adoption, mother, permanence and header
-packs (`adoption.py`, `mother.py`, `permanence.py`, `header_checks.py`).
+packs (`adoption.py`, `mother.py`, `permanence.py`, `header_checks.py`); the per-year fixture
+helpers (`each_year`, `sex_codes`) by any pack.
 
 No rules here (the registry skips a module without RULES). Snippets read the prepared tables
 (`Episodes` has `seq`, 1.. per child by DECOM); a condition reads the checked row as `t`.
@@ -7,9 +8,11 @@ No rules here (the registry skips a module without RULES). Snippets read the pre
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 
-from datamonger.validation.rule import Fixture, parse_rows
+from datamonger.validation import catalogue
+from datamonger.validation.rule import Fixture, Rows, parse_rows
 from datamonger.validation.templates import select
 
 V34 = "('V3', 'V4')"  # legal statuses of an agreed series of short-term breaks
@@ -85,3 +88,40 @@ def fxm(
         last={t: parse_rows(*rows) for t, rows in (last or {}).items()},
         year=year,
     )
+
+
+def each_year(build: Callable[[int], Fixture]) -> dict[int, Fixture]:
+    """`{year: build(year)}` for every collection year of the DfE's SSDA903 list, each fixture
+    written for its own year (no date is moved): for data whose meaning a move by whole years would
+    not keep, e.g. a date compared with a fixed date in the rule (14 October 1991, 1 April 2023),
+    a partial date (ZZ/05/2026) or a span across February."""
+    return {year: replace(build(year), year=year) for year in catalogue.known_years("ssda903")}
+
+
+# SEX codes of 2022/23-2023/24 for those of 2024/25 on (U, unknown, has none).
+_OLD_SEX = {"M": "1", "F": "2"}
+
+
+def sex_codes(fixture: Fixture) -> dict[int, Fixture]:
+    """`fixture`, written with SEX M/F (2024/25 on), for every year: from 2025 as written, until
+    2024 with SEX 1/2. Its `year` (the year its dates are written for) must be given."""
+    if fixture.year is None:
+        raise ValueError("sex_codes: give the fixture's year")
+
+    def old(rows: Rows) -> dict[str, list[dict[str, str | None]]]:
+        out: dict[str, list[dict[str, str | None]]] = {}
+        for table, items in rows.items():
+            out[table] = []
+            for row in items:
+                sex = row.get("SEX")
+                if sex and sex.strip().upper() not in _OLD_SEX:
+                    raise ValueError(f"sex_codes: SEX {sex!r} has no code before 2024/25")
+                out[table].append(
+                    {**row, "SEX": _OLD_SEX[sex.strip().upper()]} if sex else dict(row)
+                )
+        return out
+
+    before = replace(
+        fixture, failing=old(fixture.failing), passing=old(fixture.passing), last=old(fixture.last)
+    )
+    return {2023: before, 2025: fixture}

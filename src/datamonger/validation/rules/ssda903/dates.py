@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datamonger.validation.rule import fx, rule
+from datamonger.validation.rules.ssda903.b_common import each_year
 from datamonger.validation.templates import date_order, in_year, valid_date, where
 
 HEADER_DOB = "coalesce(h.DOB, t.DOB)"  # the Header's DOB, or the table's own when no Header row
@@ -37,7 +38,10 @@ RULES = [
     rule(
         "353",
         where("Episodes", "t.DECOM < DATE '1991-10-14'"),
-        fixture=fx("Episodes", ["DECOM=13/10/1991"], ["DECOM=14/10/1991", "DECOM="]),
+        # a fixed day: the same dates in every year
+        fixture=each_year(
+            lambda _: fx("Episodes", ["DECOM=13/10/1991"], ["DECOM=14/10/1991", "DECOM="])
+        ),
     ),
     # in order
     rule("356", date_order("Episodes", "DECOM", "DEC")),

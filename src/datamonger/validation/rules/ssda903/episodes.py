@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datamonger.validation.rule import RuleDecl, fx, rule
+from datamonger.validation.rules.ssda903.b_common import each_year
 from datamonger.validation.templates import blank_if, no_overlap, query, required_if, select, where
 
 TEMP = "('T0', 'T1', 'T2', 'T3', 'T4')"
@@ -245,10 +246,13 @@ RULES = [
     rule(
         "446",
         where("Episodes", "t.LS = 'E1' AND t.DECOM < DATE '2005-12-30'"),
-        fixture=fx(
-            "Episodes",
-            ["LS=E1 DECOM=29/12/2005"],
-            ["LS=E1 DECOM=30/12/2005", "LS=C2 DECOM=01/01/2005"],
+        # a fixed day: the same dates in every year
+        fixture=each_year(
+            lambda _: fx(
+                "Episodes",
+                ["LS=E1 DECOM=29/12/2005"],
+                ["LS=E1 DECOM=30/12/2005", "LS=C2 DECOM=01/01/2005"],
+            )
         ),
         note="Placement orders (E1) began on 30 December 2005.",
     ),

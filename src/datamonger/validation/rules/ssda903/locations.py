@@ -54,6 +54,25 @@ def fxl(
     return replace(f, la=LA)
 
 
+def _fx_1015(k3_exempt: bool | None = None) -> Fixture:
+    """Rule 1015's fixture; an own supported accommodation (K3) in Birmingham fails when K3 is
+    not exempt, passes when it is, and is left out when there is no K3 (None)."""
+    fail = [
+        "LS=C2 PLACE=K2 PLACE_PROVIDER=PR1 PL_POST=B1_1AA",
+        "LS=C2 PLACE=R1 PLACE_PROVIDER=PR1 PL_POST=EH1_1AA",
+    ]
+    ok = [
+        "LS=C2 PLACE=K2 PLACE_PROVIDER=PR1 PL_POST=M1_1AE",
+        "LS=C2 PLACE=U1 PLACE_PROVIDER=PR1 PL_POST=B1_1AA",
+        "LS=V3 PLACE=K2 PLACE_PROVIDER=PR1 PL_POST=B1_1AA",
+        "LS=C2 PLACE=K2 PLACE_PROVIDER=PR2 PL_POST=B1_1AA",
+        "LS=C2 PLACE=K2 PLACE_PROVIDER=PR1 PL_POST=M1_9ZZ",
+    ]
+    if k3_exempt is not None:
+        (ok if k3_exempt else fail).append("LS=C2 PLACE=K3 PLACE_PROVIDER=PR1 PL_POST=B1_1AA")
+    return fxl(fail, ok)
+
+
 RULES = [
     rule(
         "411",
@@ -205,20 +224,8 @@ RULES = [
             },
         ),
         needs=POSTCODES,
-        fixture=fxl(
-            [
-                "LS=C2 PLACE=K2 PLACE_PROVIDER=PR1 PL_POST=B1_1AA",
-                "LS=C2 PLACE=R1 PLACE_PROVIDER=PR1 PL_POST=EH1_1AA",
-            ],
-            [
-                "LS=C2 PLACE=K2 PLACE_PROVIDER=PR1 PL_POST=M1_1AE",
-                "LS=C2 PLACE=U1 PLACE_PROVIDER=PR1 PL_POST=B1_1AA",
-                "LS=C2 PLACE=K3 PLACE_PROVIDER=PR1 PL_POST=B1_1AA",
-                "LS=V3 PLACE=K2 PLACE_PROVIDER=PR1 PL_POST=B1_1AA",
-                "LS=C2 PLACE=K2 PLACE_PROVIDER=PR2 PL_POST=B1_1AA",
-                "LS=C2 PLACE=K2 PLACE_PROVIDER=PR1 PL_POST=M1_9ZZ",
-            ],
-        ),
+        # K3 (supported accommodation) is a code from 2024/25, exempt from 2025/26
+        fixture={2023: _fx_1015(), 2025: _fx_1015(k3_exempt=False), 2026: _fx_1015(k3_exempt=True)},
         note="Own provision (PR1) must be in the LA's own area unless it is foster care or a "
         "placement for adoption (A3-A6, U1-U6; from 2025/26 also K3, as the public validator "
         "reads it) or a short break (V3/V4). An unknown placement postcode is rule 169's.",

@@ -14,6 +14,7 @@ from datamonger.validation.rules.ssda903.b_common import (
     MALE,
     V34,
     fxm,
+    sex_codes,
     union,
 )
 from datamonger.validation.templates import query, select, where
@@ -66,41 +67,44 @@ RULES = [
             "Episodes",
             "OC3",
         ),
-        fixture=fxm(
-            {
-                "Header": [
-                    "SEX=F MOTHER=2",
-                    "CHILD=2 SEX=M MOTHER=0",
-                    "CHILD=3 SEX=F",
-                    "CHILD=4 SEX=F MOTHER=0",
+        fixture=sex_codes(
+            fxm(
+                {
+                    "Header": [
+                        "SEX=F MOTHER=2",
+                        "CHILD=2 SEX=M MOTHER=0",
+                        "CHILD=3 SEX=F",
+                        "CHILD=4 SEX=F MOTHER=0",
+                    ],
+                    "OC3": ["CHILD=4 IN_TOUCH=YES"],
+                },
+                {
+                    "Header": [
+                        "SEX=F MOTHER=1",
+                        "CHILD=2 SEX=M",
+                        "CHILD=3 SEX=F MOTHER=0",
+                        "CHILD=4 SEX=F",
+                        "CHILD=5 SEX=F",
+                    ],
+                    "OC3": ["CHILD=4 IN_TOUCH=YES"],
+                },
+                both={
+                    "Episodes": [
+                        "DECOM=01/05/2026 LS=C2",
+                        "CHILD=2 DECOM=01/05/2026 LS=C2",
+                        "CHILD=3 DECOM=01/05/2026 LS=C2",
+                        "CHILD=5 DECOM=01/05/2026 LS=V3",
+                    ]
+                },
+                flagged=[
+                    ("Header", 2),
+                    ("Header", 3),
+                    ("Header", 4),
+                    ("Header", 5),
+                    ("OC3", 2),
                 ],
-                "OC3": ["CHILD=4 IN_TOUCH=YES"],
-            },
-            {
-                "Header": [
-                    "SEX=F MOTHER=1",
-                    "CHILD=2 SEX=M",
-                    "CHILD=3 SEX=F MOTHER=0",
-                    "CHILD=4 SEX=F",
-                    "CHILD=5 SEX=F",
-                ],
-                "OC3": ["CHILD=4 IN_TOUCH=YES"],
-            },
-            both={
-                "Episodes": [
-                    "DECOM=01/05/2026 LS=C2",
-                    "CHILD=2 DECOM=01/05/2026 LS=C2",
-                    "CHILD=3 DECOM=01/05/2026 LS=C2",
-                    "CHILD=5 DECOM=01/05/2026 LS=V3",
-                ]
-            },
-            flagged=[
-                ("Header", 2),
-                ("Header", 3),
-                ("Header", 4),
-                ("Header", 5),
-                ("OC3", 2),
-            ],
+                year=2027,
+            )
         ),
         note="Invalid: a MOTHER other than 0/1; any MOTHER for a boy; a blank MOTHER for a girl "
         "looked after in the year (not only on V3/V4 short breaks); a MOTHER for a care leaver "
@@ -109,11 +113,13 @@ RULES = [
     rule(
         "174",
         where("Header", f"NOT blank(t.MC_DOB_raw) AND t.SEX = {MALE}"),
-        fixture=fx(
-            "Header",
-            ["SEX=1 MC_DOB=01/01/2024", "CHILD=2 SEX=1 MC_DOB=xx"],
-            ["SEX=2 MC_DOB=01/01/2024", "CHILD=2 SEX=1"],
-            year=2024,
+        fixture=sex_codes(
+            fx(
+                "Header",
+                ["SEX=M MC_DOB=01/01/2024", "CHILD=2 SEX=M MC_DOB=xx"],
+                ["SEX=F MC_DOB=01/01/2024", "CHILD=2 SEX=M"],
+                year=2024,
+            )
         ),
         note="Male: SEX 1 until 2023/24, M from 2024/25. Any MC_DOB written counts.",
     ),
@@ -123,17 +129,20 @@ RULES = [
             "Header",
             f"t.SEX = {FEMALE} AND blank(t.MOTHER_raw) AND t.CHILD IN {LOOKED_AFTER}",
         ),
-        fixture=fxm(
-            {"Header": ["SEX=F", "CHILD=2 SEX=F"]},
-            {"Header": ["SEX=F MOTHER=0", "CHILD=2 SEX=F", "CHILD=3 SEX=M", "CHILD=4 SEX=F"]},
-            both={
-                "Episodes": [
-                    "DECOM=01/05/2026 LS=C2",
-                    "CHILD=2 DECOM=01/05/2026 LS=V3",
-                    "CHILD=3 DECOM=01/05/2026 LS=C2",
-                ]
-            },
-            flagged=[("Header", 2)],
+        fixture=sex_codes(
+            fxm(
+                {"Header": ["SEX=F", "CHILD=2 SEX=F"]},
+                {"Header": ["SEX=F MOTHER=0", "CHILD=2 SEX=F", "CHILD=3 SEX=M", "CHILD=4 SEX=F"]},
+                both={
+                    "Episodes": [
+                        "DECOM=01/05/2026 LS=C2",
+                        "CHILD=2 DECOM=01/05/2026 LS=V3",
+                        "CHILD=3 DECOM=01/05/2026 LS=C2",
+                    ]
+                },
+                flagged=[("Header", 2)],
+                year=2027,
+            )
         ),
         note="Looked after: an episode overlapping the year other than a V3/V4 short break. Only "
         "girls and young women are asked.",
@@ -193,18 +202,21 @@ RULES = [
             "Header",
             "Episodes",
         ),
-        fixture=fxm(
-            {"Header": ["SEX=F", "CHILD=2 SEX=F"]},
-            {"Header": ["SEX=F MOTHER=0", "CHILD=2 SEX=F", "CHILD=3 SEX=M"]},
-            both={
-                "Episodes": [
-                    "DECOM=01/05/2026 DEC=01/06/2026 REC=E13 LS=C2",
-                    "CHILD=2 DECOM=01/05/2026 DEC=01/06/2026 REC=X1 LS=C2",
-                    "CHILD=2 DECOM=01/06/2026 LS=C2",
-                    "CHILD=3 DECOM=01/05/2026 DEC=01/06/2026 REC=E13 LS=C2",
-                ]
-            },
-            flagged=[("Header", 2), ("Episodes", 2)],
+        fixture=sex_codes(
+            fxm(
+                {"Header": ["SEX=F", "CHILD=2 SEX=F"]},
+                {"Header": ["SEX=F MOTHER=0", "CHILD=2 SEX=F", "CHILD=3 SEX=M"]},
+                both={
+                    "Episodes": [
+                        "DECOM=01/05/2026 DEC=01/06/2026 REC=E13 LS=C2",
+                        "CHILD=2 DECOM=01/05/2026 DEC=01/06/2026 REC=X1 LS=C2",
+                        "CHILD=2 DECOM=01/06/2026 LS=C2",
+                        "CHILD=3 DECOM=01/05/2026 DEC=01/06/2026 REC=E13 LS=C2",
+                    ]
+                },
+                flagged=[("Header", 2), ("Episodes", 2)],
+                year=2027,
+            )
         ),
         note="Ceased to be looked after: an episode ending in the year with a REC other than X1, "
         "not a V3/V4 short break. The Header row and that episode are reported.",
@@ -221,14 +233,17 @@ RULES = [
             f"NOT blank(t.MC_DOB_raw) AND t.MOTHER IS DISTINCT FROM '1' "
             f"AND t.SEX IS DISTINCT FROM {MALE}",
         ),
-        fixture=fx(
-            "Header",
-            ["SEX=F MOTHER=0 MC_DOB=01/01/2026", "CHILD=2 SEX=F MC_DOB=01/01/2026"],
-            [
-                "SEX=F MOTHER=1 MC_DOB=01/01/2026",
-                "CHILD=2 SEX=F MOTHER=0",
-                "CHILD=3 SEX=M MC_DOB=01/01/2026",
-            ],
+        fixture=sex_codes(
+            fx(
+                "Header",
+                ["SEX=F MOTHER=0 MC_DOB=01/01/2026", "CHILD=2 SEX=F MC_DOB=01/01/2026"],
+                [
+                    "SEX=F MOTHER=1 MC_DOB=01/01/2026",
+                    "CHILD=2 SEX=F MOTHER=0",
+                    "CHILD=3 SEX=M MC_DOB=01/01/2026",
+                ],
+                year=2027,
+            )
         ),
         note="A blank MOTHER does not say she is a mother either. Boys with MC_DOB are rule 174's.",
     ),

@@ -6,8 +6,15 @@ DATE_PERM may have unknown parts written as ZZ (day, month) or ZZZZ (year): `ZZ/
 
 from __future__ import annotations
 
-from datamonger.validation.rule import rule
-from datamonger.validation.rules.ssda903.b_common import PERIOD_START, V34, at, fxm, union
+from datamonger.validation.rule import Fixture, rule
+from datamonger.validation.rules.ssda903.b_common import (
+    PERIOD_START,
+    V34,
+    at,
+    each_year,
+    fxm,
+    union,
+)
 from datamonger.validation.templates import code_set, query, select, where
 
 # DfE LA numbers where a previous permanence option may have been arranged: the 153 of the
@@ -50,6 +57,49 @@ PERM_COMPLETE = (
     "(NOT blank(p.LA_PERM_raw) AND NOT blank(p.DATE_PERM_raw)))"
 )
 ANY_PERM = "(NOT blank(t.PREV_PERM_raw) OR NOT blank(t.LA_PERM_raw) OR NOT blank(t.DATE_PERM_raw))"
+
+
+def _fx_632(year: int) -> Fixture:
+    """Rule 632's fixture written for `year` (`s`: its first calendar year)."""
+    s = year - 1
+    return fxm(
+        {
+            "PrevPerm": [
+                f"DATE_PERM=01/05/{s}",
+                "CHILD=2 DATE_PERM=ZZ/ZZ/ZZ",
+                "CHILD=3 DATE_PERM=31/02/2019",
+                f"CHILD=4 DATE_PERM=ZZ/ZZ/{year}",
+                "CHILD=5 DATE_PERM=2019-05-01",
+            ]
+        },
+        {
+            "PrevPerm": [
+                f"DATE_PERM=30/04/{s}",
+                "CHILD=2 DATE_PERM=ZZ/ZZ/ZZZZ",
+                f"CHILD=3 DATE_PERM=ZZ/05/{s}",
+                "CHILD=4 DATE_PERM=29/02/ZZZZ",
+                "CHILD=5",
+            ]
+        },
+        both={
+            "Episodes": [
+                f"DECOM=01/05/{s - 1} DEC=01/06/{s - 1} RNE=S REC=E13",
+                f"DECOM=01/05/{s} RNE=S",
+                f"CHILD=3 DECOM=10/05/{s} RNE=S",
+                f"CHILD=4 DECOM=10/05/{s} RNE=S",
+            ]
+        },
+        flagged=[
+            ("PrevPerm", 2),
+            ("PrevPerm", 3),
+            ("PrevPerm", 4),
+            ("PrevPerm", 5),
+            ("PrevPerm", 6),
+            ("Episodes", 3),
+            ("Episodes", 5),
+        ],
+    )
+
 
 RULES = [
     rule(
@@ -115,43 +165,8 @@ RULES = [
             "PrevPerm",
             "Episodes",
         ),
-        fixture=fxm(
-            {
-                "PrevPerm": [
-                    "DATE_PERM=01/05/2026",
-                    "CHILD=2 DATE_PERM=ZZ/ZZ/ZZ",
-                    "CHILD=3 DATE_PERM=31/02/2019",
-                    "CHILD=4 DATE_PERM=ZZ/ZZ/2027",
-                    "CHILD=5 DATE_PERM=2019-05-01",
-                ]
-            },
-            {
-                "PrevPerm": [
-                    "DATE_PERM=30/04/2026",
-                    "CHILD=2 DATE_PERM=ZZ/ZZ/ZZZZ",
-                    "CHILD=3 DATE_PERM=ZZ/05/2026",
-                    "CHILD=4 DATE_PERM=29/02/ZZZZ",
-                    "CHILD=5",
-                ]
-            },
-            both={
-                "Episodes": [
-                    "DECOM=01/05/2025 DEC=01/06/2025 RNE=S REC=E13",
-                    "DECOM=01/05/2026 RNE=S",
-                    "CHILD=3 DECOM=10/05/2026 RNE=S",
-                    "CHILD=4 DECOM=10/05/2026 RNE=S",
-                ]
-            },
-            flagged=[
-                ("PrevPerm", 2),
-                ("PrevPerm", 3),
-                ("PrevPerm", 4),
-                ("PrevPerm", 5),
-                ("PrevPerm", 6),
-                ("Episodes", 3),
-                ("Episodes", 5),
-            ],
-        ),
+        # partial dates (ZZ/05/2026) are not moved by whole years: written for each year
+        fixture=each_year(_fx_632),
         note="Valid: dd/mm/yyyy with ZZ for an unknown day or month and ZZZZ for an unknown "
         "year, and a real date. It must also come before the latest period of care began (the "
         "last episode with RNE S, or the first episode when the period began before the year), "
@@ -173,19 +188,22 @@ RULES = [
             "PrevPerm",
             "Episodes",
         ),
-        fixture=fxm(
-            {"PrevPerm": ["PREV_PERM=Z1", "CHILD=2 LA_PERM=999"]},
-            {"PrevPerm": ["", "CHILD=3 PREV_PERM=P1"]},
-            both={
-                "Episodes": [
-                    "DECOM=31/03/2016 RNE=S",
-                    "DECOM=01/05/2026 RNE=P",
-                    "CHILD=2 DECOM=01/02/2016 RNE=P",
-                    "CHILD=3 DECOM=01/02/2016 RNE=S",
-                    "CHILD=3 DECOM=01/04/2016 RNE=S",
-                ]
-            },
-            flagged=[("PrevPerm", 2), ("PrevPerm", 3), ("Episodes", 2), ("Episodes", 4)],
+        # a fixed day, and an episode in each year
+        fixture=each_year(
+            lambda y: fxm(
+                {"PrevPerm": ["PREV_PERM=Z1", "CHILD=2 LA_PERM=999"]},
+                {"PrevPerm": ["", "CHILD=3 PREV_PERM=P1"]},
+                both={
+                    "Episodes": [
+                        "DECOM=31/03/2016 RNE=S",
+                        f"DECOM=01/05/{y - 1} RNE=P",
+                        "CHILD=2 DECOM=01/02/2016 RNE=P",
+                        "CHILD=3 DECOM=01/02/2016 RNE=S",
+                        "CHILD=3 DECOM=01/04/2016 RNE=S",
+                    ]
+                },
+                flagged=[("PrevPerm", 2), ("PrevPerm", 3), ("Episodes", 2), ("Episodes", 4)],
+            )
         ),
         note="The latest period of care began on its last episode with RNE S (or, with none, the "
         "first episode of the return); before 1 April 2016 no previous permanence is reported. "

@@ -6,7 +6,10 @@ what a new episode's reason says, and the placement carried over from last year.
 
 from __future__ import annotations
 
-from datamonger.validation.rule import fx, rule
+import datetime as dt
+
+from datamonger.validation.rule import Fixture, fx, rule
+from datamonger.validation.rules.ssda903.b_common import each_year
 from datamonger.validation.templates import query, where
 
 PREV = 'LEFT JOIN "Episodes" p ON p.CHILD = t.CHILD AND p.seq = t.seq - 1'
@@ -84,6 +87,88 @@ LAST_OPEN = (
 FIRST_DIFFERS = "t.seq = 1 AND t.DECOM IS NOT NULL AND t.PLACE IS DISTINCT FROM l.PLACE"
 OPEN_LAST = "DECOM=01/02/2025 RNE=S LS=C2 PLACE="
 
+
+def _fx_218(other: str) -> Fixture:
+    """Rule 218's fixture, with `other` the year's code for other placements (no URN)."""
+    return fx(
+        "Episodes",
+        ["PLACE=K2", "PLACE=U1 DEC=01/04/2026 PL_POST=M1_1AE"],
+        [
+            "PLACE=K2 URN=SC123456",
+            "PLACE=U1 URN=XXXXXXX",
+            f"PLACE={other}",
+            "PLACE=R1",
+            "PLACE=K2 PL_POST=EH1_1AA",  # placed in Scotland: no Ofsted URN
+            "PLACE=K2 DEC=31/03/2026",  # ended before the year
+            "PLACE=U6 LS=V4",  # short breaks: URN must be blank (rule 214)
+            "",  # no placement type: that is another rule
+        ],
+        year=2027,
+    )
+
+
+def _fx_222(other: str) -> Fixture:
+    """Rule 222's fixture, with `other` the year's code for other placements (no URN)."""
+    return fx(
+        "Episodes",
+        ["PLACE=R1 URN=SC123456", f"PLACE={other} URN=1"],
+        ["PLACE=R1 URN=XXXXXXX", "PLACE=R1", "PLACE=K2 URN=SC123456"],
+        year=2027,
+    )
+
+
+def _fx_367(year: int) -> Fixture:
+    """Rule 367's fixture written for `year`: the open episodes begin so many days before 31
+    March, which a move by whole years would change across a 29 February."""
+    s = year - 1  # the year's first calendar year
+
+    def days_to_end(days: int) -> str:
+        return (dt.date(year, 3, 31) - dt.timedelta(days=days)).strftime("%d/%m/%Y")
+
+    return fx(
+        "Episodes",
+        [
+            f"LS=V3 DECOM=26/03/{s} DEC=11/04/{s} REC=E13",  # 10 days in the year
+            *(f"LS=V3 DECOM=01/{m:02}/{s} DEC=17/{m:02}/{s} REC=E13" for m in (5, 6, 7, 8)),
+            f"LS=V3 DECOM=01/09/{s} DEC=03/09/{s} REC=E13",  # 76 days in all
+            f"CHILD=2 LS=V3 DECOM={days_to_end(76)}",  # open: 76 days to 31 March
+        ],
+        [
+            f"LS=V3 DECOM=26/03/{s} DEC=11/04/{s} REC=E13",
+            *(f"LS=V3 DECOM=01/{m:02}/{s} DEC=17/{m:02}/{s} REC=E13" for m in (5, 6, 7)),
+            f"LS=V3 DECOM=01/08/{s} DEC=16/08/{s} REC=E13",
+            f"LS=V3 DECOM=01/09/{s} DEC=03/09/{s} REC=E13",  # 75 days in all
+            f"CHILD=2 LS=V3 DECOM={days_to_end(75)}",  # open: 75 days to 31 March
+            f"CHILD=3 LS=V4 DECOM=01/04/{s}",  # an agreement, not days away
+        ],
+    )
+
+
+def _fx_503d(last: str, other: str, same: str) -> Fixture:
+    """Rule 503D's fixture: child 2 was placed `last` at the end of last year and is placed
+    `other` (failing) or `same` (passing) in this year's first episode."""
+    return fx(
+        "Episodes",
+        ["DECOM=01/02/2025 PLACE=U2", f"CHILD=2 DECOM=01/02/2025 PLACE={other}"],
+        [
+            "DECOM=01/02/2025 PLACE=U1",
+            "DECOM=01/05/2025 RNE=P PLACE=U2",  # a later episode may change
+            f"CHILD=2 DECOM=01/02/2025 PLACE={same}",
+            "CHILD=3 DECOM=01/02/2025 PLACE=U2",  # last year's episode had ended
+            "CHILD=4 DECOM=01/02/2025 PLACE=U2",  # not in last year's return
+        ],
+        last={
+            "Episodes": [
+                "DECOM=01/01/2024 DEC=01/02/2025 REC=X1 PLACE=R1",
+                OPEN_LAST + "U1",
+                "CHILD=2 " + OPEN_LAST + last,
+                "CHILD=3 " + OPEN_LAST + "U1 DEC=01/03/2025 REC=E13",
+            ]
+        },
+        year=2026,
+    )
+
+
 RULES = [
     rule(
         "218",
@@ -98,20 +183,8 @@ RULES = [
             },
         ),
         needs=("postcodes",),
-        fixture=fx(
-            "Episodes",
-            ["PLACE=K2", "PLACE=U1 DEC=01/04/2026 PL_POST=M1_1AE"],
-            [
-                "PLACE=K2 URN=SC123456",
-                "PLACE=U1 URN=XXXXXXX",
-                "PLACE=Z11",
-                "PLACE=R1",
-                "PLACE=K2 PL_POST=EH1_1AA",  # placed in Scotland: no Ofsted URN
-                "PLACE=K2 DEC=31/03/2026",  # ended before the year
-                "PLACE=U6 LS=V4",  # short breaks: URN must be blank (rule 214)
-                "",  # no placement type: that is another rule
-            ],
-        ),
+        # Z1 (other placements) takes no URN until 2024/25, and Z11 in its stead from 2025/26
+        fixture={2023: _fx_218("Z1"), 2026: _fx_218("Z11")},
         note="Not asked for short breaks (V3/V4, whose URN must be blank: rule 214), placements "
         "outside England (PL_LA SCO/WAL/NIR, from the postcode), episodes ended before the "
         "year, or a blank placement type. The placeholder XXXXXXX counts as written.",
@@ -125,34 +198,15 @@ RULES = [
                 for y, places in NO_URN.items()
             },
         ),
-        fixture=fx(
-            "Episodes",
-            ["PLACE=R1 URN=SC123456", "PLACE=Z12 URN=1"],
-            ["PLACE=R1 URN=XXXXXXX", "PLACE=R1", "PLACE=K2 URN=SC123456"],
-        ),
+        # Z1 (other placements) until 2024/25, Z11-Z14 from 2025/26
+        fixture={2023: _fx_222("Z1"), 2026: _fx_222("Z12")},
         note="The placements that take no URN are rule 218's exemptions (2025/26 on: P1, P3, "
         "R1, R2, R5, T0-T4, Z11-Z14); the placeholder XXXXXXX is allowed.",
     ),
     rule(
         "367",
         query(RESPITE, "Episodes"),
-        fixture=fx(
-            "Episodes",
-            [
-                "LS=V3 DECOM=26/03/2026 DEC=11/04/2026 REC=E13",  # 10 days in the year
-                *(f"LS=V3 DECOM=01/{m:02}/2026 DEC=17/{m:02}/2026 REC=E13" for m in (5, 6, 7, 8)),
-                "LS=V3 DECOM=01/09/2026 DEC=03/09/2026 REC=E13",  # 76 days in all
-                "CHILD=2 LS=V3 DECOM=01/01/2027",  # open: 89 days to 31 March
-            ],
-            [
-                "LS=V3 DECOM=26/03/2026 DEC=11/04/2026 REC=E13",
-                *(f"LS=V3 DECOM=01/{m:02}/2026 DEC=17/{m:02}/2026 REC=E13" for m in (5, 6, 7)),
-                "LS=V3 DECOM=01/08/2026 DEC=16/08/2026 REC=E13",
-                "LS=V3 DECOM=01/09/2026 DEC=03/09/2026 REC=E13",  # 75 days in all
-                "CHILD=2 LS=V3 DECOM=15/01/2027",  # 75 days
-                "CHILD=3 LS=V4 DECOM=01/04/2026",  # an agreement, not days away
-            ],
-        ),
+        fixture=each_year(_fx_367),
         note="Respite is short breaks recorded episode by episode (V3; a V4 episode spans an "
         "agreement, not the days away). The twelve months are the collection year: days "
         "(DEC - DECOM) inside it, an open episode running to 31 March.",
@@ -218,26 +272,14 @@ RULES = [
             joins=LAST_OPEN,
         ),
         needs=("previous",),
-        fixture=fx(
-            "Episodes",
-            ["DECOM=01/02/2025 PLACE=U2", "CHILD=2 DECOM=01/02/2025 PLACE=K2"],
-            [
-                "DECOM=01/02/2025 PLACE=U1",
-                "DECOM=01/05/2025 RNE=P PLACE=U2",  # a later episode may change
-                "CHILD=2 DECOM=01/02/2025 PLACE=Z13",  # Z1 split into Z11-Z14 in 2025/26
-                "CHILD=3 DECOM=01/02/2025 PLACE=U2",  # last year's episode had ended
-                "CHILD=4 DECOM=01/02/2025 PLACE=U2",  # not in last year's return
-            ],
-            last={
-                "Episodes": [
-                    "DECOM=01/01/2024 DEC=01/02/2025 REC=X1 PLACE=R1",
-                    OPEN_LAST + "U1",
-                    "CHILD=2 " + OPEN_LAST + "Z1",
-                    "CHILD=3 " + OPEN_LAST + "U1 DEC=01/03/2025 REC=E13",
-                ]
-            },
-            year=2026,
-        ),
+        # child 2 in the codes of each year: last year's placement, a different one, and one
+        # that is not a difference (the same, or the recoding allowed that year)
+        fixture={
+            2023: _fx_503d("Z1", "K2", "Z1"),
+            2025: _fx_503d("H5", "K2", "K3"),  # H5 withdrawn, K3 added in 2024/25
+            2026: _fx_503d("Z1", "K2", "Z13"),  # Z1 split into Z11-Z14 in 2025/26
+            2027: _fx_503d("Z11", "Z13", "Z11"),
+        },
         note="As 503A-503J: asked when last year's last episode was still open. A placement "
         "recoded because its code was withdrawn is not a difference: H5 to K3 in 2024/25, Z1 to "
         "Z11-Z14 in 2025/26 (as the public validator allows).",

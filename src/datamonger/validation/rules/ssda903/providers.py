@@ -8,7 +8,10 @@ what the lists say and stay silent where they say nothing.
 
 from __future__ import annotations
 
-from datamonger.validation.rule import Fixture, RuleDecl, parse_rows, rule
+from dataclasses import replace
+
+from datamonger.validation import catalogue
+from datamonger.validation.rule import Fixture, Fixtures, RuleDecl, parse_rows, rule
 from datamonger.validation.templates import where
 
 NEEDS = ("providers",)
@@ -17,7 +20,8 @@ LOOKUP = "LEFT JOIN providers p ON p.URN_key = t.URN"
 FOUND = f"{URN} AND p.URN_key IS NOT NULL"
 
 # Two providers as Ofsted's social care providers list gives them: a children's home in
-# Manchester, open, run by the LA or privately; a secure home in Birmingham closed on 1 July 2026.
+# Manchester, open, run by the LA or privately; a secure home in Birmingham closed on 1 July 2026
+# (in the year 2026/27 the fixtures are written for; `closing_in` moves it to another year).
 LIST = [
     {
         "URN": "SC1",
@@ -49,7 +53,21 @@ def fixture(fail: list[str], ok: list[str], flagged: list[int] | None = None) ->
     )
 
 
-def _lookup(code: str, condition: str | dict[int, str], fx: Fixture, note: str = "") -> RuleDecl:
+def closing_in(fx: Fixture) -> dict[int, Fixture]:
+    """`fx` (dates written for 2026/27) for every year, with the Birmingham home closing on 1 July
+    of that year: the episodes' dates are moved to the year they run in, the provider list's are
+    not, so each year has its own list."""
+    return {
+        year: replace(
+            fx,
+            year=2027,
+            providers=[LIST[0], {**LIST[1], "Deregistration date": f"01/07/{year - 1}"}],
+        )
+        for year in catalogue.known_years("ssda903")
+    }
+
+
+def _lookup(code: str, condition: str | dict[int, str], fx: Fixtures, note: str = "") -> RuleDecl:
     return rule(
         code, where("Episodes", condition, joins=LOOKUP), needs=NEEDS, fixture=fx, note=note
     )
@@ -64,6 +82,15 @@ PR_229 = (
     "(t.PLACE_PROVIDER = 'PR1' AND p.LA_CODE <> {la}) "
     "OR (t.PLACE_PROVIDER = 'PR2' AND p.LA_CODE = {la}))"
 )
+
+
+def _fx_229(r1_exempt: bool) -> Fixture:
+    r1 = "PLACE=R1 PLACE_PROVIDER=PR2 URN=SC1"  # another LA's provision at a Manchester home
+    fail = ["PLACE=K2 PLACE_PROVIDER=PR2 URN=SC1", "PLACE=K1 PLACE_PROVIDER=PR1 URN=SC2"]
+    ok = ["PLACE=K2 PLACE_PROVIDER=PR1 URN=SC1", "PLACE=K1 PLACE_PROVIDER=PR2 URN=SC2"]
+    (ok if r1_exempt else fail).append(r1)
+    return fixture(fail, [*ok, "PLACE=K2 PLACE_PROVIDER=PR4 URN=SC2"])
+
 
 RULES = [
     _lookup(
@@ -118,9 +145,11 @@ RULES = [
     _lookup(
         "227",
         f"{FOUND} AND p.REG_END IS NOT NULL AND t.DECOM >= p.REG_END",
-        fixture(
-            ["DECOM=01/07/2026 URN=SC2", "DECOM=01/08/2026 URN=SC2"],
-            ["DECOM=30/06/2026 DEC=01/07/2026 URN=SC2", "DECOM=01/08/2026 URN=SC1"],
+        closing_in(
+            fixture(
+                ["DECOM=01/07/2026 URN=SC2", "DECOM=01/08/2026 URN=SC2"],
+                ["DECOM=30/06/2026 DEC=01/07/2026 URN=SC2", "DECOM=01/08/2026 URN=SC1"],
+            )
         ),
         note="An episode cannot start on or after the day the provider's registration ended.",
     ),
@@ -128,13 +157,15 @@ RULES = [
         "228",
         f"{FOUND} AND p.REG_END IS NOT NULL AND "
         "CASE WHEN blank(t.DEC_raw) THEN {end} ELSE t.DEC END > p.REG_END",
-        fixture(
-            ["DECOM=01/06/2026 DEC=02/07/2026 URN=SC2", "DECOM=01/06/2026 URN=SC2"],
-            [
-                "DECOM=01/06/2026 DEC=01/07/2026 URN=SC2",
-                "DECOM=01/06/2026 URN=SC1",
-                "DECOM=01/06/2026 DEC=31/02/2027 URN=SC2",
-            ],
+        closing_in(
+            fixture(
+                ["DECOM=01/06/2026 DEC=02/07/2026 URN=SC2", "DECOM=01/06/2026 URN=SC2"],
+                [
+                    "DECOM=01/06/2026 DEC=01/07/2026 URN=SC2",
+                    "DECOM=01/06/2026 URN=SC1",
+                    "DECOM=01/06/2026 DEC=31/02/2027 URN=SC2",
+                ],
+            )
         ),
         note="An episode must end by the day the registration ended; an open one runs to 31 "
         "March (so a provider closing during the year flags it, as the DfE warns). An invalid "
@@ -143,15 +174,8 @@ RULES = [
     _lookup(
         "229",
         {2023: PR_229, 2026: f"{PR_229} AND (t.PLACE IS NULL OR t.PLACE NOT IN {EXEMPT_229})"},
-        fixture(
-            ["PLACE=K2 PLACE_PROVIDER=PR2 URN=SC1", "PLACE=K1 PLACE_PROVIDER=PR1 URN=SC2"],
-            [
-                "PLACE=K2 PLACE_PROVIDER=PR1 URN=SC1",
-                "PLACE=K1 PLACE_PROVIDER=PR2 URN=SC2",
-                "PLACE=R1 PLACE_PROVIDER=PR2 URN=SC1",
-                "PLACE=K2 PLACE_PROVIDER=PR4 URN=SC2",
-            ],
-        ),
+        # R1 (residential care home) is checked until 2024/25 and left out from 2025/26
+        {2023: _fx_229(r1_exempt=False), 2026: _fx_229(r1_exempt=True)},
         note="PR1 (the LA's own provision) needs the provider in the LA, PR2 (another LA's) "
         "outside it. The provider's LA is that of its postcode in the ONS directory, and the LA "
         "making the return must be known. From 2025/26 the DfE leaves out K3, P1, P3, R1, R2, "

@@ -10,7 +10,7 @@ ended by 31 March, other than an agreed series of short breaks (V3/V4).
 from __future__ import annotations
 
 from datamonger.validation.rule import fx, rule
-from datamonger.validation.rules.ssda903.b_common import V34, at, fxm, union
+from datamonger.validation.rules.ssda903.b_common import V34, at, each_year, fxm, union
 from datamonger.validation.rules.ssda903.oc_common import any_blank
 from datamonger.validation.rules.ssda903.social_workers import LOOKED_AFTER_31_MARCH, open_31_march
 from datamonger.validation.templates import query, select, where
@@ -154,11 +154,13 @@ RULES = [
     rule(
         "445",
         where("Episodes", "t.LS = 'D1' AND t.DECOM > DATE '2005-12-31'"),
-        fixture=fx(
-            "Episodes",
-            ["DECOM=01/01/2006 LS=D1", "DECOM=01/05/2023 LS=D1"],
-            ["DECOM=31/12/2005 LS=D1", "DECOM=01/05/2023 LS=C2", "LS=D1"],
-            year=2024,
+        # a fixed day, and episodes begun in each year
+        fixture=each_year(
+            lambda y: fx(
+                "Episodes",
+                ["DECOM=01/01/2006 LS=D1", f"DECOM=01/05/{y - 1} LS=D1"],
+                ["DECOM=31/12/2005 LS=D1", f"DECOM=01/05/{y - 1} LS=C2", "LS=D1"],
+            )
         ),
         note="Every D1 episode begun from 1 January 2006, a later placement of a child freed "
         "before then included.",

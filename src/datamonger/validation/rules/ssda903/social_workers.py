@@ -9,6 +9,7 @@ changed: it is written when an episode ends, and blank for the episode still ope
 from __future__ import annotations
 
 from datamonger.validation.rule import Fixture, fx, parse_rows, rule
+from datamonger.validation.rules.ssda903.b_common import each_year
 from datamonger.validation.templates import query, select, where
 
 NOT_V34 = "(LS IS NULL OR LS NOT IN ('V3', 'V4'))"
@@ -59,10 +60,13 @@ RULES = [
             "SWEpisodes",
             f"blank(t.SW_DECOM_raw) OR (t.SW_DECOM < {COLLECTED_FROM} AND blank(t.SW_ID_raw))",
         ),
-        fixture=fx(
-            "SWEpisodes",
-            ["SW_ID=SW1", "SW_DECOM=31/03/2023"],
-            ["SW_ID=SW1 SW_DECOM=31/03/2023", "SW_DECOM=01/04/2023"],
+        # a fixed day: the same dates in every year
+        fixture=each_year(
+            lambda _: fx(
+                "SWEpisodes",
+                ["SW_ID=SW1", "SW_DECOM=31/03/2023"],
+                ["SW_ID=SW1 SW_DECOM=31/03/2023", "SW_DECOM=01/04/2023"],
+            )
         ),
         note="Every episode needs its start (SW_DECOM); one begun before 1 April 2023, before "
         "the data were collected, needs the social worker's ID but no reason. A blank start is "
@@ -75,15 +79,18 @@ RULES = [
             f"t.SW_DECOM >= {COLLECTED_FROM} AND (blank(t.SW_ID_raw) "
             "OR (NOT blank(t.SW_DEC_raw) AND blank(t.SW_REASON_raw)))",
         ),
-        fixture=fx(
-            "SWEpisodes",
-            ["SW_DECOM=01/04/2023", "SW_ID=SW1 SW_DECOM=01/05/2026 SW_DEC=01/06/2026"],
-            [
-                "SW_ID=SW1 SW_DECOM=01/05/2026",
-                "SW_ID=SW1 SW_DECOM=01/05/2026 SW_DEC=01/06/2026 SW_REASON=MANAGE",
-                "SW_DECOM=31/03/2023",
-                "",
-            ],
+        # a fixed day, and episodes begun in each year
+        fixture=each_year(
+            lambda y: fx(
+                "SWEpisodes",
+                ["SW_DECOM=01/04/2023", f"SW_ID=SW1 SW_DECOM=01/05/{y - 1} SW_DEC=01/06/{y - 1}"],
+                [
+                    f"SW_ID=SW1 SW_DECOM=01/05/{y - 1}",
+                    f"SW_ID=SW1 SW_DECOM=01/05/{y - 1} SW_DEC=01/06/{y - 1} SW_REASON=MANAGE",
+                    "SW_DECOM=31/03/2023",
+                    "",
+                ],
+            )
         ),
         note="An episode begun on or after 1 April 2023 needs the social worker's ID and, once "
         "it has ended, the reason for the change (SW_REASON is blank for the open episode).",
