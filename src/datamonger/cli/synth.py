@@ -55,6 +55,16 @@ def synth(
     la: Annotated[
         str, typer.Option("--la", help="DfE 3-digit number of the synthetic LA.")
     ] = DEFAULT_LA,
+    messy: Annotated[
+        float,
+        typer.Option(
+            "--messy",
+            min=0.0,
+            max=1.0,
+            help="Share of values replaced by random dates and codes afterwards, as in a first "
+            "extract before cleaning (for the validation benchmark; no ground truth).",
+        ),
+    ] = 0.0,
 ) -> None:
     """Generate a synthetic LA: one population, consistent across both returns and the years."""
     started = time.perf_counter()
@@ -72,4 +82,9 @@ def synth(
         )
     if summary.ground_truth is not None:
         console.print(f"{summary.errors} injected errors listed in {summary.ground_truth}")
+    if messy > 0:
+        from datamonger.synth.messy import messify
+
+        changed = messify(summary.out_dir, messy, seed)
+        console.print(f"Messy: {changed:,} values replaced by random dates and codes")
     console.print(f"Written to {summary.out_dir} in {time.perf_counter() - started:.1f} s")

@@ -19,19 +19,27 @@ from rich.console import Console
 from rich.table import Table
 
 from datamonger.cli.app import app
-from datamonger.cli.options import Format, OutputOption, YearOption
+from datamonger.cli.options import OutputOption, YearOption
 from datamonger.returns import label
 from datamonger.store import Store
 from datamonger.validation import catalogue, registry
 from datamonger.validation.engine import UnknownRules, returns_in_store
 from datamonger.validation.engine import validate as run
-from datamonger.validation.report import Report
+from datamonger.validation.report import Report, issues_sql
 from datamonger.validation.structure import CODE as STRUCTURE
 
 
 class ReturnChoice(StrEnum):
     ssda903 = "ssda903"
     cin = "cin"
+
+
+class ReportFormat(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    xlsx = "xlsx"
+    parquet = "parquet"
 
 
 class ListFormat(StrEnum):
@@ -68,7 +76,7 @@ def validate_command(
     rules: Annotated[
         str | None, typer.Option("--rules", help="Only these rule codes, comma separated.")
     ] = None,
-    format: Annotated[Format, typer.Option("--format")] = Format.table,
+    format: Annotated[ReportFormat, typer.Option("--format")] = ReportFormat.table,
     output: OutputOption = None,
     db: Annotated[
         Path | None,
@@ -110,13 +118,13 @@ def _validate(
     la: str | None,
     providers: list[Path] | None,
     rules: str | None,
-    format: Format,
+    format: ReportFormat,
     output: Path | None,
     db: Path | None,
     all_years: bool = False,
 ) -> int:
-    if format is Format.xlsx and output is None:
-        raise _fail("--format xlsx needs --output FILE.xlsx")
+    if format in (ReportFormat.xlsx, ReportFormat.parquet) and output is None:
+        raise _fail(f"--format {format.value} needs --output FILE.{format.value}")
     for path in providers or []:
         if not path.is_file():
             raise _fail(f"{path}: no such provider list")
@@ -194,28 +202,26 @@ def _print_problems(problems: list[Any]) -> None:
         )
 
 
-def _write(report: Report, store: Store, format: Format, output: Path | None) -> None:
-    if format is Format.xlsx:
+def _write(report: Report, store: Store, format: ReportFormat, output: Path | None) -> None:
+    from datamonger.reports import validation as write
+
+    if format is ReportFormat.xlsx:
         from datamonger.validation.xlsx import write_xlsx
 
         assert output is not None
         write_xlsx(report, store, output)
-        return
-    if format is Format.json:
-        text = report.to_json() + "\n"
-    elif format is Format.csv:
-        text = report.to_csv()
+    elif format is ReportFormat.json:
+        write.write_json(report, output)
+    elif format is ReportFormat.csv:
+        write.write_csv(report, output)
+    elif format is ReportFormat.parquet:
+        assert output is not None
+        write.write_parquet(report, output)
+    elif output is None:
+        print_report(report, Console())
     else:
-        if output is None:
-            print_report(report, Console())
-            return
         with output.open("w", encoding="utf-8") as fh:
             print_report(report, Console(file=fh, width=140, no_color=True))
-        return
-    if output is None:
-        sys.stdout.write(text)
-    else:
-        output.write_text(text, encoding="utf-8")
 
 
 def print_report(report: Report, console: Console) -> None:
@@ -239,21 +245,17 @@ def print_report(report: Report, console: Console) -> None:
                 item["message"],
             )
         console.print(t)
-        by_rule: dict[tuple[str, str], list[Any]] = {}
-        for i in report.issues:
-            by_rule.setdefault((i.return_, i.rule), []).append(i)
+        top = [(item["return"], item["rule"]) for item in s["by_rule"][:20]]
+        examples = _examples(report, top, 5)
         for item in s["by_rule"][:20]:
-            issues = by_rule[(item["return"], item["rule"])]
             console.print(f"[bold]{item['rule']}[/] {item['message']}", highlight=False)
-            for i in issues[:5]:
-                vals = ", ".join(f"{k}={v!r}" for k, v in i.values.items())
+            for file, line, child, values in examples.get((item["return"], item["rule"]), []):
+                vals = ", ".join(f"{k}={v!r}" for k, v in values)
                 console.print(
-                    f"  {i.file} line {i.line} child {i.child}: {vals}",
-                    highlight=False,
-                    soft_wrap=True,
+                    f"  {file} line {line} child {child}: {vals}", highlight=False, soft_wrap=True
                 )
-            if len(issues) > 5:
-                console.print(f"  ... and {len(issues) - 5:,} more", highlight=False)
+            if item["issues"] > 5:
+                console.print(f"  ... and {item['issues'] - 5:,} more", highlight=False)
     for sk in report.skipped:
         style = "bold red" if sk.category == "rule_failed" else "dim"
         console.print(
@@ -267,6 +269,29 @@ def print_report(report: Report, console: Console) -> None:
         f"{s['rules_skipped']} skipped, {s['rules_failed']} failed, in {s['seconds']:.2f}s.",
         highlight=False,
     )
+
+
+def _examples(
+    report: Report, rules: list[tuple[str, str]], n: int
+) -> dict[tuple[str, str], list[tuple[Any, ...]]]:
+    """The first `n` issues of each (return, rule), in report order, by one query."""
+    if not rules:
+        return {}
+    with issues_sql(report.table) as con:
+        found = con.execute(
+            'SELECT "return", rule, file, line, child, map_entries("values") FROM ('
+            'SELECT *, row_number() OVER (PARTITION BY "return", rule ORDER BY rn) AS k FROM '
+            "(SELECT *, row_number() OVER () AS rn FROM issues) "
+            "WHERE list_contains(?::VARCHAR[], \"return\" || ' ' || rule))"
+            " WHERE k <= ? ORDER BY rn",
+            [[f"{r} {c}" for r, c in rules], n],
+        ).fetchall()
+    out: dict[tuple[str, str], list[tuple[Any, ...]]] = {}
+    for ret, rule, file, line, child, values in found:
+        out.setdefault((ret, rule), []).append(
+            (file, line, child, [(e["key"], e["value"]) for e in values])
+        )
+    return out
 
 
 @app.command("rules")

@@ -20,8 +20,8 @@ import duckdb
 import pyarrow as pa
 
 from datamonger.store import Store
-from datamonger.validation import catalogue, prepare, provider_list, registry, structure
-from datamonger.validation.report import Issue, Report, Skipped
+from datamonger.validation import catalogue, issues, prepare, provider_list, registry, structure
+from datamonger.validation.report import Report, Skipped, issues_table
 from datamonger.validation.rule import NEEDS, Context, Rule
 
 BATCH = 400  # rules per statement within a part; measured: one statement per part is fastest
@@ -41,25 +41,25 @@ def _wrap(rule: Rule, ctx: Context) -> str:
     )
 
 
-def _run(con: duckdb.DuckDBPyConnection, rules: Sequence[Rule], ctx: Context) -> list[tuple]:
+def _run(con: duckdb.DuckDBPyConnection, rules: Sequence[Rule], ctx: Context) -> pa.Table:
     sql = " UNION ALL ".join(f"({_wrap(r, ctx)})" for r in rules)
-    return con.execute(sql).fetchall()
+    return con.sql(sql).to_arrow_table()
 
 
 def _run_part(
     con: duckdb.DuckDBPyConnection, rules: Sequence[Rule], ctx: Context
-) -> tuple[list[tuple], list[tuple[str, str]]]:
+) -> tuple[list[pa.Table], list[tuple[str, str]]]:
     """(rows found, [(code, error)] of the rules that raised) for `rules`, batch by batch."""
-    found: list[tuple] = []
+    found: list[pa.Table] = []
     failed: list[tuple[str, str]] = []
     for i in range(0, len(rules), BATCH):
         batch = rules[i : i + BATCH]
         try:
-            found += _run(con, batch, ctx)
+            found.append(_run(con, batch, ctx))
         except duckdb.Error:
             for r in batch:
                 try:
-                    found += _run(con, [r], ctx)
+                    found.append(_run(con, [r], ctx))
                 except duckdb.Error as exc:
                     failed.append((r.code, _first_line(exc)))
     return found, failed
@@ -67,8 +67,8 @@ def _run_part(
 
 def _parts(con: duckdb.DuckDBPyConnection, rules: Sequence[Rule]) -> list[Sequence[Rule]]:
     """`rules` in consecutive parts of even size, one per DuckDB thread, each >= MIN_PART rules."""
-    row = con.execute("SELECT current_setting('threads')").fetchone()
-    threads = int(row[0]) if row else 1
+    ((threads,),) = con.execute("SELECT current_setting('threads')").fetchall()
+    threads = int(threads)
     n = max(1, min(threads, len(rules) // MIN_PART))
     size, extra = divmod(len(rules), n)
     bounds = [i * size + min(i, extra) for i in range(n + 1)]
@@ -170,88 +170,23 @@ def _validate(
         cursors = [con] + [ws.cursor() for _ in parts[1:]]
         with ThreadPoolExecutor(len(parts), thread_name_prefix="validate") as pool:
             results = list(pool.map(lambda c, p: _run_part(c, p, ctx), cursors, parts))
-    found: list[tuple] = []
+    found: list[pa.Table] = []
     for part_found, part_failed in results:
         found += part_found
         for code, error in part_failed:
             report.skipped.append(Skipped(code, return_name, year, error, "rule_failed"))
     failed = {s.rule for s in report.failed}
     report.rules_run = [(return_name, year, r.code) for r in runnable if r.code not in failed]
-    report.issues = _issues(con, found, {r.code: r for r in runnable}, return_name, year)
+    report.table = issues.from_found(con, found, {r.code: r for r in runnable}, return_name, year)
     if return_name == "cin" and rules is None:  # the XML's structure, before the rules
-        report.issues[:0] = structure.cin_structure(store, year, con=store_con)
+        shape = issues_table(structure.cin_structure(store, year, con=store_con))
+        report.table = pa.concat_tables([shape, report.table]).combine_chunks()
         report.messages[(return_name, structure.CODE)] = structure.MESSAGE
     return report
 
 
 def _first_line(exc: Exception) -> str:
     return (str(exc).strip().splitlines() or ["error"])[0][:500]
-
-
-def _issues(
-    con: duckdb.DuckDBPyConnection,
-    found: list[tuple],
-    by_code: dict[str, Rule],
-    return_name: str,
-    year: int,
-) -> list[Issue]:
-    """Attach to each failing row the rule's fields of that table, as written."""
-    if not found:
-        return []
-    rows: dict[tuple[str, str, int], dict[str, str | None]] = {}
-    tables = sorted({t for _, t, _, _, _ in found})
-    for table in tables:
-        wanted = {f for r in by_code.values() for f in r.fields}
-        cols = {
-            r[0]: r[0]
-            for r in con.execute(f'DESCRIBE "{table}"').fetchall()
-            if r[0].endswith("_raw")
-        }
-        fields = sorted(f for f in wanted if f + "_raw" in cols)
-        keys = pa.table(
-            {
-                "f": pa.array([f for _, t, f, _, _ in found if t == table], pa.string()),
-                "l": pa.array([ln for _, t, _, ln, _ in found if t == table], pa.int32()),
-            }
-        )
-        con.register("_issue_keys", keys)
-        try:
-            sel = ", ".join(f'CAST(t."{f}_raw" AS VARCHAR)' for f in fields) or "NULL"
-            for rec in con.execute(
-                f'SELECT DISTINCT t.source_file, t.source_line, {sel} FROM "{table}" t '
-                f"JOIN _issue_keys k ON k.f = t.source_file AND k.l = t.source_line"
-            ).fetchall():
-                rows[(table, rec[0], rec[1])] = dict(zip(fields, rec[2:], strict=False))
-        finally:
-            con.unregister("_issue_keys")
-
-    seen: set[tuple[str, str, str, int]] = set()
-    out: list[Issue] = []
-    for code, table, file, line, child in sorted(
-        found, key=lambda x: (registry.sort_key(x[0]), x[1], x[2], x[3])
-    ):
-        if (code, table, file, line) in seen:
-            continue
-        seen.add((code, table, file, line))
-        r = by_code[code]
-        values = rows.get((table, file, line), {})
-        present = tuple(f for f in dict.fromkeys(r.fields) if f in values)
-        out.append(
-            Issue(
-                rule=code,
-                severity=r.severity,
-                return_=return_name,
-                year=year,
-                table=table,
-                file=file,
-                line=line,
-                child=child,
-                fields=present,
-                values={f: values[f] for f in present},
-                message=r.message,
-            )
-        )
-    return out
 
 
 def returns_in_store(store: Store) -> list[tuple[str, int]]:

@@ -1,16 +1,23 @@
 """What validation found, as data: issues, rules skipped and rules that failed to run.
 
+Issues are one Arrow table (`Report.table`, columns `ISSUE_SCHEMA`), never a Python object per
+issue: the engine writes it from SQL, summaries are GROUP BYs over it, and the writers in
+`datamonger.reports.validation` stream it to JSON, CSV, Parquet and Excel with DuckDB. A
+returns's hundreds of thousands of issues cost what the rule queries cost.
+
 Categories form a closed list (CATEGORIES) shared by the CLI exit code, JSON, CSV and Excel.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import json
-from collections import Counter
-from dataclasses import asdict, dataclass, field
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import Any
+
+import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
 
 CATEGORIES: dict[str, str] = {
     "error": "a DfE validation error: the return will be rejected until it is fixed or bypassed",
@@ -32,10 +39,38 @@ ISSUE_KEYS = (
     "values",
     "message",
 )
+ISSUE_SCHEMA = pa.schema(
+    [
+        ("rule", pa.string()),
+        ("severity", pa.string()),  # "error" | "query"
+        ("return", pa.string()),
+        ("year", pa.int32()),
+        ("table", pa.string()),
+        ("file", pa.string()),
+        ("line", pa.int32()),
+        ("child", pa.string()),
+        ("fields", pa.list_(pa.string())),  # the rule's fields found in the row, in rule order
+        ("values", pa.map_(pa.string(), pa.string())),  # field -> value as written
+        ("message", pa.string()),
+    ]
+)
+# The SQL that casts a query's columns to ISSUE_SCHEMA's types, in its order.
+ISSUE_COLUMNS = (
+    'rule, severity, "return", CAST(year AS INTEGER) AS year, "table", file, '
+    "CAST(line AS INTEGER) AS line, CAST(child AS VARCHAR) AS child, fields, "
+    '"values", message'
+)
+
+
+def empty_issues() -> pa.Table:
+    return ISSUE_SCHEMA.empty_table()
 
 
 @dataclass(frozen=True, slots=True)
 class Issue:
+    """One issue as an object: for the CIN structure check's few issues and for tests. The
+    pipeline itself never makes one per issue (`Report.table`)."""
+
     rule: str
     severity: str  # "error" | "query"
     return_: str
@@ -49,10 +84,28 @@ class Issue:
     message: str
 
     def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
-        d["return"] = d.pop("return_")
-        d["fields"] = list(self.fields)
-        return {k: d[k] for k in ISSUE_KEYS}
+        return {
+            "rule": self.rule,
+            "severity": self.severity,
+            "return": self.return_,
+            "year": self.year,
+            "table": self.table,
+            "file": self.file,
+            "line": self.line,
+            "child": self.child,
+            "fields": list(self.fields),
+            "values": dict(self.values),
+            "message": self.message,
+        }
+
+
+def issues_table(issues: list[Issue]) -> pa.Table:
+    """A (small) list of issues as the issue table."""
+    columns: dict[str, list[Any]] = {k: [] for k in ISSUE_KEYS}
+    for i in issues:
+        for k, v in i.to_dict().items():
+            columns[k].append(list(v.items()) if k == "values" else v)
+    return pa.table(columns, schema=ISSUE_SCHEMA)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,9 +126,25 @@ class Skipped:
         }
 
 
+@contextmanager
+def issues_sql(table: pa.Table) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A private in-memory DuckDB connection on which `table` is the view `issues`."""
+    con = duckdb.connect()
+    try:
+        con.register("issues", table)
+        yield con
+    finally:
+        con.close()
+
+
+# A child counts once per return; issues without a child count as one more "child", as a set
+# of child ids holding None would.
+_CHILDREN = "count(DISTINCT {key}) + (count(*) FILTER (WHERE child IS NULL) > 0)::INTEGER"
+
+
 @dataclass
 class Report:
-    issues: list[Issue] = field(default_factory=list)
+    table: pa.Table = field(default_factory=empty_issues)  # ISSUE_SCHEMA, in report order
     skipped: list[Skipped] = field(default_factory=list)  # includes rule_failed entries
     rules_run: list[tuple[str, int, str]] = field(default_factory=list)  # (return, year, code)
     messages: dict[tuple[str, str], str] = field(default_factory=dict)  # (return, code) -> msg
@@ -84,7 +153,7 @@ class Report:
 
     # --- combining and counting ---------------------------------------------------------------
     def extend(self, other: Report) -> None:
-        self.issues += other.issues
+        self.table = pa.concat_tables([self.table, other.table]).combine_chunks()
         self.skipped += other.skipped
         self.rules_run += other.rules_run
         self.messages.update(other.messages)
@@ -92,12 +161,37 @@ class Report:
         self.returns += other.returns
 
     @property
+    def issues(self) -> list[Issue]:
+        """The issues as objects. For tests and a handful of issues only: everything that can
+        meet a whole report works on `table`."""
+        return [
+            Issue(
+                d["rule"],
+                d["severity"],
+                d["return"],
+                d["year"],
+                d["table"],
+                d["file"],
+                d["line"],
+                d["child"],
+                tuple(d["fields"] or ()),
+                dict(d["values"] or ()),
+                d["message"],
+            )
+            for d in self.table.to_pylist()
+        ]
+
+    @property
+    def count(self) -> int:
+        return self.table.num_rows
+
+    @property
     def failed(self) -> list[Skipped]:
         return [s for s in self.skipped if s.category == "rule_failed"]
 
     @property
     def errors(self) -> int:
-        return sum(1 for i in self.issues if i.severity == "error")
+        return int(pc.sum(pc.equal(self.table["severity"], "error")).as_py() or 0)
 
     @property
     def exit_code(self) -> int:
@@ -108,23 +202,29 @@ class Report:
 
     def by_rule(self) -> list[tuple[str, str, str, int, int]]:
         """(return, rule, severity, issues, children) with the most frequent rules first."""
-        counts: Counter[tuple[str, str, str]] = Counter()
-        children: dict[tuple[str, str, str], set[str | None]] = {}
-        for i in self.issues:
-            key = (i.return_, i.rule, i.severity)
-            counts[key] += 1
-            children.setdefault(key, set()).add(i.child)
-        return [
-            (r, c, s, n, len(children[(r, c, s)]))
-            for (r, c, s), n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-        ]
+        with issues_sql(self.table) as con:
+            return [
+                (r, c, s, int(n), int(k))
+                for r, c, s, n, k in con.execute(
+                    f'SELECT "return", rule, severity, count(*) AS n, '
+                    f"{_CHILDREN.format(key='child')} FROM issues GROUP BY ALL "
+                    'ORDER BY n DESC, "return", rule, severity'
+                ).fetchall()
+            ]
 
     def summary(self) -> dict[str, Any]:
-        sev = Counter(i.severity for i in self.issues)
+        with issues_sql(self.table) as con:
+            # a (return, child) pair is a struct, never NULL: a missing child counts as one
+            row = con.execute(
+                "SELECT count(*) FILTER (WHERE severity = 'error'), "
+                "count(*) FILTER (WHERE severity = 'query'), "
+                'count(DISTINCT {"return": "return", child: child}) FROM issues'
+            ).fetchone()
+        errors, queries, children = row if row else (0, 0, 0)
         return {
             "returns": [{"return": r, "year": y} for r, y in self.returns],
-            "issues": len(self.issues),
-            "by_severity": {"error": sev.get("error", 0), "query": sev.get("query", 0)},
+            "issues": self.count,
+            "by_severity": {"error": int(errors), "query": int(queries)},
             "by_rule": [
                 {
                     "return": r,
@@ -139,29 +239,7 @@ class Report:
             "rules_run": len(self.rules_run),
             "rules_skipped": sum(1 for s in self.skipped if s.category == "skipped"),
             "rules_failed": len(self.failed),
-            "children_affected": len({(i.return_, i.child) for i in self.issues}),
+            "children_affected": int(children) if self.count else 0,
             "seconds": round(self.seconds, 3),
             "exit_code": self.exit_code,
         }
-
-    # --- writers ------------------------------------------------------------------------------
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "summary": self.summary(),
-            "issues": [i.to_dict() for i in self.issues],
-            "skipped": [s.to_dict() for s in self.skipped],
-        }
-
-    def to_json(self) -> str:
-        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False, default=str)
-
-    def to_csv(self) -> str:
-        buf = io.StringIO()
-        w = csv.writer(buf, lineterminator="\n")
-        w.writerow(ISSUE_KEYS)
-        for i in self.issues:
-            d = i.to_dict()
-            d["fields"] = ";".join(i.fields)
-            d["values"] = ";".join(f"{k}={'' if v is None else v}" for k, v in i.values.items())
-            w.writerow([d[k] for k in ISSUE_KEYS])
-        return buf.getvalue()

@@ -1,0 +1,63 @@
+"""The report writers pinned to what the object-per-issue path wrote before issues became a table.
+
+`tests/fixtures/validation_golden/returns` is a small synthetic LA (both returns, two years,
+injected errors and random values); `expected.csv` and `expected.json` were written by the
+earlier path. CSV must match byte for byte; JSON must hold the same document (each issue is now
+one line, so only the whitespace differs) apart from the run time. After a deliberate change to
+a rule, regenerate both with `datamonger validate returns --format csv|json --output ...` run in
+that folder, and review the diff.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from datamonger.cli import validate as _registers  # noqa: F401
+from datamonger.cli.app import app
+
+GOLDEN = Path(__file__).resolve().parents[1] / "fixtures" / "validation_golden"
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    out = tmp_path_factory.mktemp("golden")
+    mp = pytest.MonkeyPatch()
+    mp.chdir(GOLDEN)  # file names in the report are relative, as in the expected files
+    try:
+        for fmt in ("csv", "json", "parquet"):
+            result = CliRunner().invoke(
+                app, ["validate", "returns", "--format", fmt, "--output", str(out / f"r.{fmt}")]
+            )
+            assert result.exit_code == 1, result.output  # errors found
+    finally:
+        mp.undo()
+    return {fmt: out / f"r.{fmt}" for fmt in ("csv", "json", "parquet")}
+
+
+def test_csv_is_byte_identical(written: dict[str, Path]) -> None:
+    assert written["csv"].read_bytes() == (GOLDEN / "expected.csv").read_bytes()
+
+
+def test_json_holds_the_same_document(written: dict[str, Path]) -> None:
+    got, want = (
+        json.loads(p.read_text("utf-8")) for p in (written["json"], GOLDEN / "expected.json")
+    )
+    assert got["summary"].pop("seconds") >= 0
+    want["summary"].pop("seconds")
+    assert got == want
+    assert len(got["issues"]) > 400  # the fixture carries hundreds of issues of many rules
+    assert len({i["rule"] for i in got["issues"]}) > 40
+
+
+def test_parquet_holds_the_issues(written: dict[str, Path]) -> None:
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(written["parquet"])
+    want = json.loads((GOLDEN / "expected.json").read_text("utf-8"))["issues"]
+    assert table.num_rows == len(want)
+    first = table.slice(0, 1).to_pylist()[0]
+    assert {**first, "values": dict(first["values"])} == want[0]
