@@ -7,12 +7,19 @@ generated first (not timed) under bench-data/, which is not committed. Timed: lo
 files into an in-memory store, then validating the latest year (as `datamonger validate` does).
 Targets (2 cores): SSDA903 2,700 children < 1 s, 20,000 < 5 s (with last year's return);
 CIN census 10,000 children < 3 s, 50,000 < 15 s (parse included).
+
+Messy returns (`--messy`, `synth.messy`: half the values random dates and codes) time whole
+`datamonger validate --format json|csv|xlsx` processes, reading included, with their peak memory
+and issues per second. Targets: SSDA903 20,000 children (about 400,000 issues) under 2.7 s for
+JSON and 6 s for XLSX, peak under 1.5 GB; 3,600 children under 1 s; CIN 10,000 children under
+2.1 s.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -59,15 +66,76 @@ def _child(path: str, return_name: str) -> None:
     )
 
 
+MESSY_SHARE = 0.5  # of values replaced by random dates and codes: about 20 issues per child
+DATAMONGER = Path(sys.executable).parent / "datamonger"
+
+
+def _whole_process(args: list[str]) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MB) of one `datamonger` process, start to exit."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        [str(DATAMONGER), *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) not in (0, 1):
+        raise SystemExit(f"datamonger {' '.join(args)} failed")
+    return wall, usage.ru_maxrss / 1024
+
+
+def messy(cases: list[tuple[str, int]], formats: list[str]) -> None:
+    """Whole `datamonger validate` processes on messy returns, reading included."""
+    from datamonger.synth import generate
+    from datamonger.synth.messy import messify
+
+    for return_name, n in cases:
+        out = DATA / f"messy-{return_name}-{n}"
+        if not out.exists():
+            years = 2 if return_name == "ssda903" else 1
+            share = 1.0 if return_name == "ssda903" else None
+            generate(out, children=n, year=2025, years=years, seed=7, looked_after_share=share)
+            messify(out, MESSY_SHARE, seed=7)
+        if return_name == "ssda903":
+            inputs = [
+                str(out / "2024-25" / "ssda903"),
+                "--previous",
+                str(out / "2023-24" / "ssda903"),
+            ]
+        else:
+            inputs = [str(out / "2024-25" / "cin_census.xml")]
+        issues = None
+        for fmt in formats:
+            target = DATA / f"messy-{return_name}-{n}.{fmt}"
+            wall, peak = _whole_process(
+                ["validate", *inputs, "--format", fmt, "--output", str(target)]
+            )
+            if issues is None and fmt == "json":
+                issues = json.loads(target.read_text("utf-8"))["summary"]["issues"]
+            rate = f", {issues / wall:,.0f} issues/s" if issues else ""
+            print(
+                f"messy {return_name:>7} {n:>6} children, --format {fmt:<7}: {wall:.2f}s wall, "
+                f"peak {peak:.0f} MB, {issues or '?':,} issues{rate}"
+            )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="2700,20000", help="SSDA903 children (with last year)")
     parser.add_argument("--cin-sizes", default="10000,50000", help="CIN census children")
+    parser.add_argument(
+        "--messy",
+        default="ssda903:3600,ssda903:20000,cin:10000",
+        help="messy cases, return:children (empty: none)",
+    )
+    parser.add_argument("--formats", default="json,csv,xlsx", help="formats of the messy cases")
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         _child(*args.child)
         return
+    if args.messy:
+        cases = [(c.split(":")[0], int(c.split(":")[1])) for c in args.messy.split(",")]
+        messy(cases, args.formats.split(","))
     try:
         from datamonger.synth import generate
     except ImportError:

@@ -279,7 +279,7 @@ def _examples(
         return {}
     with issues_sql(report.table) as con:
         found = con.execute(
-            'SELECT "return", rule, file, line, child, map_entries("values") FROM ('
+            'SELECT "return", rule, file, line, child, fields, "values" FROM ('
             'SELECT *, row_number() OVER (PARTITION BY "return", rule ORDER BY rn) AS k FROM '
             "(SELECT *, row_number() OVER () AS rn FROM issues) "
             "WHERE list_contains(?::VARCHAR[], \"return\" || ' ' || rule))"
@@ -287,9 +287,9 @@ def _examples(
             [[f"{r} {c}" for r, c in rules], n],
         ).fetchall()
     out: dict[tuple[str, str], list[tuple[Any, ...]]] = {}
-    for ret, rule, file, line, child, values in found:
+    for ret, rule, file, line, child, fields, values in found:
         out.setdefault((ret, rule), []).append(
-            (file, line, child, [(e["key"], e["value"]) for e in values])
+            (file, line, child, list(zip(fields, values, strict=True)))
         )
     return out
 

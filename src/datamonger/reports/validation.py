@@ -46,8 +46,8 @@ _CSV_SELECT = ", ".join(
         csv_cell_sql("child") + " AS child",
         csv_cell_sql("array_to_string(fields, ';')") + " AS fields",
         csv_cell_sql(
-            'array_to_string(list_transform(map_entries("values"), '
-            "lambda e: e.key || '=' || coalesce(e.value, '')), ';')"
+            "array_to_string(list_transform(range(1, len(fields) + 1), "
+            "lambda i: fields[i] || '=' || coalesce(\"values\"[i], '')), ';')"
         )
         + ' AS "values"',
         csv_cell_sql("message") + " AS message",
@@ -72,10 +72,17 @@ def _copy(con: duckdb.DuckDBPyConnection, select: str, options: str) -> Path:
     return tmp
 
 
+# The issue table holds each issue's values as a list beside its fields; documents show them
+# as an object, field -> value, built as they are written.
+_DOCUMENT = ", ".join(
+    'MAP(fields, "values") AS "values"' if k == "values" else f'"{k}"' for k in ISSUE_KEYS
+)
+
+
 def write_json(report: Report, output: Path | None = None) -> None:
     summary = json.dumps(report.summary(), indent=2, ensure_ascii=False)
     skipped = json.dumps([s.to_dict() for s in report.skipped], indent=2, ensure_ascii=False)
-    cols = ", ".join(f'"{k}"' for k in ISSUE_KEYS)
+    cols = _DOCUMENT
     with _sink(output) as out, issues_sql(report.table) as con:
         out.write(b'{\n  "summary": ' + _indent(summary) + b',\n  "issues": [')
         if report.count:
@@ -99,7 +106,7 @@ def write_csv(report: Report, output: Path | None = None) -> None:
 
 
 def write_parquet(report: Report, output: Path) -> None:
-    cols = ", ".join(f'"{k}"' for k in ISSUE_KEYS)
+    cols = _DOCUMENT
     with issues_sql(report.table) as con:
         target = str(output).replace("'", "''")
         con.execute(f"COPY (SELECT {cols} FROM issues) TO '{target}' (FORMAT parquet)")

@@ -19,7 +19,7 @@ from datamonger.validation import registry
 from datamonger.validation.report import ISSUE_COLUMNS, ISSUE_SCHEMA, empty_issues
 from datamonger.validation.rule import Rule
 
-_FOUND, _RULES, _FIELDS = "_dm_found", "_dm_rules", "_dm_rule_fields"
+_FOUND, _RULES = "_dm_found", "_dm_rules"
 
 
 def from_found(
@@ -33,6 +33,7 @@ def from_found(
     rows = pa.concat_tables(found, promote_options="permissive") if found else None
     if rows is None or rows.num_rows == 0:
         return empty_issues()
+    codes = set(rows.column("rule").to_pylist())
     tables = sorted(set(rows.column("table").to_pylist()))
     rank = {c: n for n, c in enumerate(sorted(by_code, key=registry.sort_key))}
     rules = pa.table(
@@ -43,22 +44,16 @@ def from_found(
             "rank": [rank[c] for c in by_code],
         }
     )
-    fields: dict[str, list] = {"code": [], "table": [], "fields": []}
     selects = []
     for table in tables:
         columns = {r[0] for r in con.execute(f"DESCRIBE {q(table)}").fetchall()}
-        names: dict[str, None] = {}
-        for code, rule in by_code.items():
-            present = [f for f in dict.fromkeys(rule.fields) if f + "_raw" in columns]
-            if present:
-                fields["code"].append(code)
-                fields["table"].append(table)
-                fields["fields"].append(present)
-                names.update(dict.fromkeys(present))
-        selects.append(_select(table, list(names), return_name, year))
+        present = {
+            code: [f for f in dict.fromkeys(by_code[code].fields) if f + "_raw" in columns]
+            for code in sorted(codes)
+        }
+        selects.append(_select(table, present, return_name, year))
     con.register(_FOUND, rows)
     con.register(_RULES, rules)
-    con.register(_FIELDS, pa.table(fields, schema=_FIELDS_SCHEMA))
     try:
         sql = " UNION ALL ".join(f"({s})" for s in selects)
         return (
@@ -67,42 +62,50 @@ def from_found(
             .cast(ISSUE_SCHEMA)
         )
     finally:
-        for name in (_FOUND, _RULES, _FIELDS):
+        for name in (_FOUND, _RULES):
             con.unregister(name)
 
 
-_FIELDS_SCHEMA = pa.schema(
-    [("code", pa.string()), ("table", pa.string()), ("fields", pa.list_(pa.string()))]
-)
+def _raw(field: str) -> str:
+    return f"CAST(t.{q(field + '_raw')} AS VARCHAR)"
 
 
-def _select(table: str, names: list[str], return_name: str, year: int) -> str:
-    """One table's issues: its failing rows, each with the rule's fields as written."""
-    keys = ", ".join(f"'{n}'" for n in names)
-    values = ", ".join(f"CAST(t.{q(n + '_raw')} AS VARCHAR)" for n in names)
-    row_map = f"MAP([{keys}]::VARCHAR[], [{values}]::VARCHAR[])"
-    table_lit = table.replace("'", "''")
+def _lit(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _select(table: str, present: dict[str, list[str]], return_name: str, year: int) -> str:
+    """One table's issues: its failing rows, each with the rule's fields as written.
+
+    The fields differ by rule, so they are one CASE over the rule, a list literal per rule: far
+    cheaper than building a map per row.
+    """
+    with_fields = {c: f for c, f in present.items() if f}
+    if with_fields:
+        names = ", ".join(
+            f"WHEN {_lit(c)} THEN [{', '.join(_lit(x) for x in f)}]" for c, f in with_fields.items()
+        )
+        values = ", ".join(
+            f"WHEN {_lit(c)} THEN [{', '.join(_raw(x) for x in f)}]" for c, f in with_fields.items()
+        )
+        fields_sql = f"CASE d.rule {names.replace(', WHEN', ' WHEN')} ELSE [] END"
+        values_sql = f"CASE d.rule {values.replace(', WHEN', ' WHEN')} ELSE [] END"
+    else:
+        fields_sql = values_sql = "[]"
     return f"""
         WITH d AS (
             SELECT rule, "table", source_file, source_line, min(child) AS child
-            FROM {_FOUND} WHERE "table" = '{table_lit}'
+            FROM {_FOUND} WHERE "table" = {_lit(table)}
             GROUP BY rule, "table", source_file, source_line
-        ), v AS (
-            SELECT t.source_file, t.source_line, first({row_map}) AS m
-            FROM {q(table)} t
-            SEMI JOIN (SELECT DISTINCT source_file, source_line FROM d) k
-              ON k.source_file = t.source_file AND k.source_line = t.source_line
-            GROUP BY t.source_file, t.source_line
         )
-        SELECT d.rule, r.severity, '{return_name}' AS "return", {int(year)} AS year, d."table",
-            d.source_file AS file, d.source_line AS line, d.child,
-            CASE WHEN v.m IS NULL OR f.fields IS NULL THEN []::VARCHAR[] ELSE f.fields END
-                AS fields,
-            CASE WHEN v.m IS NULL OR f.fields IS NULL
-                 THEN MAP([]::VARCHAR[], []::VARCHAR[])
-                 ELSE map_from_entries(list_transform(f.fields, lambda x: {{'key': x, 'value': v.m[x]}}))
-            END AS "values",
+        SELECT d.rule, r.severity, {_lit(return_name)} AS "return", {int(year)} AS year,
+            d."table", d.source_file AS file, d.source_line AS line, d.child,
+            CASE WHEN t.source_line IS NULL THEN []::VARCHAR[] ELSE {fields_sql} END AS fields,
+            CASE WHEN t.source_line IS NULL THEN []::VARCHAR[] ELSE {values_sql} END AS "values",
             r.message, r.rank
         FROM d JOIN {_RULES} r ON r.code = d.rule
-        LEFT JOIN {_FIELDS} f ON f.code = d.rule AND f."table" = d."table"
-        LEFT JOIN v ON v.source_file = d.source_file AND v.source_line = d.source_line"""
+        LEFT JOIN (
+            SELECT * FROM {q(table)}
+            WHERE (source_file, source_line) IN (SELECT (source_file, source_line) FROM d)
+            QUALIFY row_number() OVER (PARTITION BY source_file, source_line) = 1
+        ) t ON t.source_file = d.source_file AND t.source_line = d.source_line"""

@@ -50,7 +50,7 @@ ISSUE_SCHEMA = pa.schema(
         ("line", pa.int32()),
         ("child", pa.string()),
         ("fields", pa.list_(pa.string())),  # the rule's fields found in the row, in rule order
-        ("values", pa.map_(pa.string(), pa.string())),  # field -> value as written
+        ("values", pa.list_(pa.string())),  # each of those fields' value as written
         ("message", pa.string()),
     ]
 )
@@ -104,7 +104,7 @@ def issues_table(issues: list[Issue]) -> pa.Table:
     columns: dict[str, list[Any]] = {k: [] for k in ISSUE_KEYS}
     for i in issues:
         for k, v in i.to_dict().items():
-            columns[k].append(list(v.items()) if k == "values" else v)
+            columns[k].append([v.get(f) for f in i.fields] if k == "values" else v)
     return pa.table(columns, schema=ISSUE_SCHEMA)
 
 
@@ -175,7 +175,7 @@ class Report:
                 d["line"],
                 d["child"],
                 tuple(d["fields"] or ()),
-                dict(d["values"] or ()),
+                dict(zip(d["fields"] or (), d["values"] or (), strict=True)),
                 d["message"],
             )
             for d in self.table.to_pylist()
