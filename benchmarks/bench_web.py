@@ -1,7 +1,15 @@
 """Server time of every web page with a large synthetic LA loaded (default 20,000 children, two
-collection years of both returns).
+collection years of both returns); with `--load`, a bounded load test instead.
 
     .venv/bin/python benchmarks/bench_web.py [--children 20000] [--runs 7] [--out bench-data/web]
+    .venv/bin/python benchmarks/bench_web.py --load [--children 5000] [--requests 2000]
+        [--concurrency 10]
+
+The load test serves the workbench with uvicorn on 127.0.0.1 only (the options `datamonger
+serve` uses), signs in `--concurrency` analysts, sends `--requests` GETs over the main pages from
+that many threads, and prints the latency percentiles (p50/p95/p99, wall time per request) and
+the errors (any answer but 200, or none); it stops by itself. `tests/web/test_load.py` runs a
+smaller one in the suite.
 
 Generates and loads the LA under `--out` (reused when already there), validates it, signs in as an
 analyst and an administrator, then requests every GET page `--runs` times and prints the median
@@ -44,26 +52,140 @@ def prepare(out: Path, children: int) -> Path:
     return db
 
 
-def sign_in(c: TestClient, user: str) -> None:
+def sign_in(c: TestClient, user: str, password: str = PASSWORD) -> None:
     import re
 
     page = c.get("/login").text
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
     r = c.post(
         "/login",
-        data={"username": user, "password": PASSWORD, "csrf_token": token},
+        data={"username": user, "password": password, "csrf_token": token},
         follow_redirects=False,
     )
     assert r.status_code == 303, r.text
 
 
+def main_pages(wb: Workbench) -> list[str]:
+    """The pages an analyst opens most: overview, validation down to a child, framework down to
+    the children behind an indicator, benchmarks, and the API."""
+    from urllib.parse import quote
+
+    issue = wb.issues({"severity": "error"}, 1)[0][0]
+    child = quote(str(issue["child"]), safe="")
+    return [
+        "/",
+        "/validation",
+        f"/validation/rules/{issue['return_name']}/{issue['rule']}",
+        f"/children/{child}",
+        "/framework",
+        "/framework/rereferrals_12m",
+        "/framework/rereferrals_12m/children",
+        "/benchmarks",
+        "/api/returns",
+        "/api/validation/summary",
+    ]
+
+
+def load_test(
+    wb: Workbench, requests: int = 2000, concurrency: int = 10, password: str = PASSWORD
+) -> dict[str, float]:
+    """`requests` GETs over `main_pages` from `concurrency` signed-in analysts against a real
+    uvicorn on 127.0.0.1; returns the percentiles (ms), the errors and the throughput. Every
+    request has a 30 s timeout; the whole run stops after `requests`, whatever happens."""
+    import contextlib
+    import socket
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    import httpx
+    import uvicorn
+
+    from datamonger.cli.serve import uvicorn_options
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = int(s.getsockname()[1])
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(wb.config, wb), lifespan="off", **uvicorn_options("127.0.0.1", port, None)
+        )
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("the server did not start")
+        time.sleep(0.05)
+    base = f"http://127.0.0.1:{port}"
+    pages = main_pages(wb)
+    latencies: list[float] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+    counter = iter(range(requests))
+    try:
+        clients = []
+        for _ in range(concurrency):
+            c = httpx.Client(base_url=base, timeout=30)
+            sign_in(c, "analyst", password)  # type: ignore[arg-type]
+            clients.append(c)
+
+        def worker(c: httpx.Client) -> None:
+            while True:
+                with lock:
+                    n = next(counter, None)
+                if n is None:
+                    return
+                url = pages[n % len(pages)]
+                t = time.perf_counter()
+                try:
+                    r = c.get(url)
+                    ok, why = r.status_code == 200, f"{r.status_code} {url}"
+                except httpx.HTTPError as exc:
+                    ok, why = False, f"{type(exc).__name__} {url}"
+                ms = (time.perf_counter() - t) * 1000
+                with lock:
+                    latencies.append(ms)
+                    if not ok:
+                        errors.append(why)
+
+        t0 = time.perf_counter()
+        with ThreadPoolExecutor(concurrency) as pool:
+            list(pool.map(worker, clients))
+        wall = time.perf_counter() - t0
+        for c in clients:
+            c.close()
+    finally:
+        server.should_exit = True
+        with contextlib.suppress(Exception):
+            thread.join(timeout=30)
+    q = statistics.quantiles(latencies, n=100, method="inclusive")
+    return {
+        "requests": len(latencies),
+        "errors": len(errors),
+        "p50": q[49],
+        "p95": q[94],
+        "p99": q[98],
+        "max": max(latencies),
+        "per_second": len(latencies) / wall,
+        "pages": len(pages),
+        "first_errors": errors[:5],  # type: ignore[dict-item]
+    }
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--children", type=int, default=20_000)
+    ap.add_argument("--children", type=int, default=None)
     ap.add_argument("--runs", type=int, default=7)
     ap.add_argument("--out", type=Path, default=Path("bench-data/web"))
+    ap.add_argument("--load", action="store_true", help="the bounded load test")
+    ap.add_argument("--requests", type=int, default=2000)
+    ap.add_argument("--concurrency", type=int, default=10)
     args = ap.parse_args()
+    args.children = args.children or (5_000 if args.load else 20_000)
     args.out.mkdir(parents=True, exist_ok=True)
+    if args.load:
+        return main_load(args)
     db = prepare(args.out, args.children)
     for p in db.parent.glob(db.stem + ".web.*"):
         p.unlink()
@@ -91,7 +213,7 @@ def main() -> int:
         "/validation/rules/{ret}/{code}": f"/validation/rules/{issue['return_name']}/{issue['rule']}",
         "/validation/line": f"/validation/line?return={issue['return_name']}&table={issue['table']}"
         f"&file={issue['file']}&line={issue['line']}",
-        "/children/{child_id}": f"/children/{child}",
+        "/children/{child_id:path}": f"/children/{child}",
         "/framework": "/framework",
         "/framework/{indicator_id}": "/framework/rereferrals_12m",
         "/framework/{indicator_id}/children": "/framework/rereferrals_12m/children",
@@ -106,8 +228,10 @@ def main() -> int:
         "/api/indicators/{indicator_id}/children": "/api/indicators/rereferrals_12m/children",
         "/api/validation/summary": "/api/validation/summary",
         "/api/validation/issues": "/api/validation/issues",
-        "/api/children/{child_id}": f"/api/children/{child}",
+        "/api/children/{child_id:path}": f"/api/children/{child}",
         "/upload/jobs/{job_id}": None,  # exists only while an upload runs
+        "/exports/{job_id}": None,  # exists only after an export is asked for
+        "/exports/{job_id}/file": None,
     }
     exports = {
         "/framework/export.xlsx": f"/framework/export.xlsx?year={year}",
@@ -151,6 +275,36 @@ def main() -> int:
         )
     wb.close()
     return 0 if worst < 300 else 1
+
+
+def main_load(args: argparse.Namespace) -> int:
+    db = prepare(args.out, args.children)
+    for p in db.parent.glob(db.stem + ".web.*"):
+        if p.is_dir():
+            import shutil
+
+            shutil.rmtree(p)
+        else:
+            p.unlink()
+    wb = Workbench(WebConfig(db=db, argon2=CHEAP, warm_caches=False))
+    try:
+        wb.validate(sorted({(r, y) for r, y, _ in wb.stamp()}), "bench")
+        wb.warm()
+        wb.accounts.create_user("analyst", PASSWORD, "analyst", must_change=False)
+        out = load_test(wb, args.requests, args.concurrency)
+    finally:
+        wb.close()
+    print(
+        f"\nload test: {args.children:,} children, {out['requests']:,} requests at concurrency "
+        f"{args.concurrency} over {out['pages']:.0f} main pages (127.0.0.1)"
+    )
+    print(
+        f"p50 {out['p50']:.1f} ms  p95 {out['p95']:.1f} ms  p99 {out['p99']:.1f} ms  "
+        f"max {out['max']:.1f} ms  {out['per_second']:.0f} requests/s  errors {out['errors']}"
+    )
+    if out["errors"]:
+        print("first errors:", out["first_errors"])
+    return 0 if out["errors"] == 0 else 1
 
 
 if __name__ == "__main__":

@@ -52,4 +52,4 @@ def routes(app: Any) -> list[tuple[str, str, Need | None]]:
 
 
 def fill(path: str, values: dict[str, str]) -> str:
-    return re.sub(r"\{(\w+)\}", lambda m: values.get(m.group(1), "x"), path)
+    return re.sub(r"\{(\w+)(?::\w+)?\}", lambda m: values.get(m.group(1), "x"), path)

@@ -27,7 +27,11 @@ def test_viewing_a_child_writes_one_audit_row(wb, as_role) -> None:  # type: ign
     row = new[0]
     assert row["username"] == "analyst" and row["role"] == "analyst"
     assert (row["action"], row["resource"]) == ("view", "child")
-    assert json.loads(row["detail"]) == {"page": "child", "child": child}
+    assert json.loads(row["detail"]) == {
+        "page": "child",
+        "children": [child],
+        "children_count": 1,
+    }
     assert row["ip"]
 
 

@@ -219,7 +219,15 @@ def test_exports(wb, as_role) -> None:  # type: ignore[no-untyped-def]
     assert reader.sheet_names == ["Framework", "About"]
     sheet = reader.load_sheet("Framework").to_arrow()
     assert "OBA question" in sheet.column_names and sheet.num_rows == len(wb.results(2025))
-    pdf = c.get("/framework/export.pdf")
+    queued = c.get("/framework/export.pdf", follow_redirects=False)  # made in the background
+    assert queued.status_code == 303 and queued.headers["location"].startswith("/exports/")
+    for _ in range(600):
+        progress = c.get(queued.headers["location"], headers={"HX-Request": "true"})
+        if 'data-state="done"' in progress.text:
+            break
+        assert 'hx-trigger="every 1s"' in progress.text
+        time.sleep(0.1)
+    pdf = c.get(queued.headers["location"] + "/file")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     a = as_role("analyst")
     v = a.get("/validation/export.xlsx?severity=error")

@@ -40,12 +40,14 @@ BAD_INPUT: dict[tuple[str, str], tuple[str, dict[str, str] | None, int]] = {
     ("POST", "/validation/run"): ("/validation/run", {}, 303),  # takes no input
     ("GET", "/validation/rules/{ret}/{code}"): ("/validation/rules/xyz/101", None, 404),
     ("GET", "/validation/line"): ("/validation/line?return=cin&table=x&file=y&line=-1", None, 400),
-    ("GET", "/children/{child_id}"): ("/children/NOBODY", None, 404),
+    ("GET", "/children/{child_id:path}"): ("/children/NOBODY", None, 404),
     ("GET", "/validation/export.xlsx"): ("/validation/export.xlsx?year=1", None, 400),
     ("GET", "/framework"): ("/framework?year=1999", None, 400),
     ("GET", "/framework/export.xlsx"): ("/framework/export.xlsx?year=2030", None, 404),
     ("GET", "/framework/export.pdf"): ("/framework/export.pdf?year=abc", None, 400),
     ("GET", "/framework/{indicator_id}"): ("/framework/no_such_indicator", None, 404),
+    ("GET", "/exports/{job_id}"): ("/exports/nonexistent", None, 404),
+    ("GET", "/exports/{job_id}/file"): ("/exports/nonexistent/file", None, 404),
     ("POST", "/framework/{indicator_id}/target"): (
         "/framework/rereferrals_12m/target",
         {"target": "lots"},
@@ -103,7 +105,7 @@ BAD_INPUT: dict[tuple[str, str], tuple[str, dict[str, str] | None, int]] = {
     ),
     ("GET", "/api/validation/summary"): ("/api/validation/summary?severity=x", None, 400),
     ("GET", "/api/validation/issues"): ("/api/validation/issues?page=0", None, 400),
-    ("GET", "/api/children/{child_id}"): ("/api/children/NOBODY", None, 404),
+    ("GET", "/api/children/{child_id:path}"): ("/api/children/NOBODY", None, 404),
 }
 
 

@@ -11,7 +11,16 @@ import sys
 from datamonger.cli.app import app
 
 # Modules that register commands. An area adds its module here, and nowhere else.
-COMMAND_MODULES = ("load", "synth", "validate", "indicators", "benchmarks", "serve", "briefing")
+COMMAND_MODULES = (
+    "load",
+    "synth",
+    "validate",
+    "indicators",
+    "benchmarks",
+    "serve",
+    "users",
+    "briefing",
+)
 
 
 def main() -> None:

@@ -30,6 +30,7 @@ from datamonger.benchmarks.measures import UnknownMeasure
 from datamonger.benchmarks.published import Published
 from datamonger.cli.app import app
 from datamonger.cli.options import Format, OutputOption, YearOption
+from datamonger.reports.cells import csv_cell, workbook_options, xlsx_write_row
 
 ReferenceDbOption = Annotated[
     Path | None,
@@ -70,7 +71,7 @@ def _csv(rows: list[dict[str, Any]]) -> str:
     if rows:
         writer = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows({k: csv_cell(v) for k, v in row.items()} for row in rows)
     return buf.getvalue()
 
 
@@ -80,15 +81,14 @@ def _xlsx(rows: list[dict[str, Any]], output: Path | None, sheet: str) -> None:
     if output is None:
         typer.echo("Error: --format xlsx needs --output FILE.xlsx", err=True)
         raise typer.Exit(2)
-    book = xlsxwriter.Workbook(str(output))
+    book = xlsxwriter.Workbook(str(output), workbook_options())
     ws = book.add_worksheet(sheet[:31])
     bold = book.add_format({"bold": True})
     if rows:
         for c, name in enumerate(rows[0]):
             ws.write(0, c, name, bold)
         for r, row in enumerate(rows, start=1):
-            for c, value in enumerate(row.values()):
-                ws.write(r, c, value)
+            xlsx_write_row(ws, r, 0, row.values())
         ws.freeze_panes(1, 0)
         ws.autofilter(0, 0, len(rows), len(rows[0]) - 1)
     book.close()

@@ -18,6 +18,7 @@ from rich.table import Table
 from datamonger.cli.app import app
 from datamonger.cli.options import DEFAULT_DB, DbOption, Format, OutputOption, YearOption
 from datamonger.indicators import IndicatorError, Period, Settings, compute, explain, repairs
+from datamonger.reports.cells import csv_row, workbook_options, xlsx_write_row
 
 console = Console()
 err = Console(stderr=True)
@@ -79,12 +80,12 @@ def _write_rows(
             raise _fail("--format xlsx needs --output FILE")
         import xlsxwriter
 
-        book = xlsxwriter.Workbook(str(output))
+        book = xlsxwriter.Workbook(str(output), workbook_options())
         sheet = book.add_worksheet(title[:31])
         bold = book.add_format({"bold": True})
-        sheet.write_row(0, 0, columns, bold)
+        xlsx_write_row(sheet, 0, 0, columns, bold)
         for i, row in enumerate(rows, start=1):
-            sheet.write_row(i, 0, [_cell(v) for v in row])
+            xlsx_write_row(sheet, i, 0, [_cell(v) for v in row])
         sheet.autofilter(0, 0, len(rows), max(len(columns) - 1, 0))
         book.close()
         return
@@ -93,8 +94,8 @@ def _write_rows(
     elif fmt is Format.csv:
         buf = io.StringIO()
         w = csv.writer(buf)
-        w.writerow(columns)
-        w.writerows([[_cell(v) for v in r] for r in rows])
+        w.writerow(csv_row(columns))
+        w.writerows([csv_row(_cell(v) for v in r) for r in rows])
         text = buf.getvalue()
     else:
         table = Table(title=title)

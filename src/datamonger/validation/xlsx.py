@@ -12,12 +12,14 @@ from pathlib import Path
 
 import xlsxwriter
 
+from datamonger.reports.cells import workbook_options, xlsx_write, xlsx_write_row
 from datamonger.returns import raw_column
 from datamonger.store import Store
 from datamonger.validation import prepare
 from datamonger.validation.report import Issue, Report
 
 SHORT = {"ssda903": "903", "cin": "CIN"}
+CHILD_COLUMNS = ("CHILD", "LAchildID")
 ISSUE_COLS = ("table", "file", "line", "child", "fields", "values", "severity", "message")
 
 
@@ -33,8 +35,11 @@ def _values(i: Issue) -> str:
     return "; ".join(f"{k}={'' if v is None else v}" for k, v in i.values.items())
 
 
-def write_xlsx(report: Report, store: Store, path: Path) -> None:
-    wb = xlsxwriter.Workbook(str(path), {"constant_memory": False})
+def write_xlsx(report: Report, store: Store, path: Path) -> set[str]:
+    """Write the workbook; return the child ids it names (for the audit log). Every text is
+    written as text: a value as written in a return never becomes a formula or a link."""
+    children: set[str] = {i.child for i in report.issues if i.child}
+    wb = xlsxwriter.Workbook(str(path), workbook_options(constant_memory=False))
     bold = wb.add_format({"bold": True})
     wrap = wb.add_format({"text_wrap": True, "valign": "top"})
     hl = {
@@ -58,13 +63,14 @@ def write_xlsx(report: Report, store: Store, path: Path) -> None:
     ]
     for r, (k, v) in enumerate(rows):
         ws.write(r, 0, k, bold)
-        ws.write(r, 1, v)
+        xlsx_write(ws, r, 1, v)
     r = len(rows) + 1
     for c, h in enumerate(("Return", "Rule", "Severity", "Issues", "Children", "Message")):
         ws.write(r, c, h, bold)
     for item in s["by_rule"]:
         r += 1
-        ws.write_row(
+        xlsx_write_row(
+            ws,
             r,
             0,
             [
@@ -81,7 +87,7 @@ def write_xlsx(report: Report, store: Store, path: Path) -> None:
         ws.write(r, c, h, bold)
     for sk in report.skipped:
         r += 1
-        ws.write_row(r, 0, [sk.return_, sk.year, sk.rule, sk.category, sk.reason])
+        xlsx_write_row(ws, r, 0, [sk.return_, sk.year, sk.rule, sk.category, sk.reason])
     ws.set_column(0, 0, 18)
     ws.set_column(5, 5, 90)
 
@@ -91,10 +97,11 @@ def write_xlsx(report: Report, store: Store, path: Path) -> None:
         by_rule[(i.return_, i.rule)].append(i)
     for (ret, code), issues in sorted(by_rule.items(), key=lambda kv: -len(kv[1])):
         ws = wb.add_worksheet(rule_sheet(ret, code))
-        ws.write(0, 0, f"Rule {code}: {issues[0].message}", bold)
+        xlsx_write(ws, 0, 0, f"Rule {code}: {issues[0].message}", bold)
         ws.write_row(1, 0, ISSUE_COLS, bold)
         for n, i in enumerate(issues, start=2):
-            ws.write_row(
+            xlsx_write_row(
+                ws,
                 n,
                 0,
                 [
@@ -116,8 +123,8 @@ def write_xlsx(report: Report, store: Store, path: Path) -> None:
     ws.write_row(0, 0, ("child", "return", "year", "rule", "severity", "table", "line", "message"))
     ordered = sorted(report.issues, key=lambda i: (str(i.child), i.return_, i.year, i.rule))
     for n, i in enumerate(ordered, start=1):
-        ws.write_row(
-            n, 0, [i.child, i.return_, i.year, i.rule, i.severity, i.table, i.line, i.message]
+        xlsx_write_row(
+            ws, n, 0, [i.child, i.return_, i.year, i.rule, i.severity, i.table, i.line, i.message]
         )
 
     # --- each table as written, offending cells highlighted ---------------------------------
@@ -143,10 +150,13 @@ def write_xlsx(report: Report, store: Store, path: Path) -> None:
         ).fetchall()
         ws = wb.add_worksheet(table_sheet(ret, year, table))
         ws.write_row(0, 0, ["file", "line", *names, "rules"], bold)
+        child_at = next((names.index(c) + 2 for c in CHILD_COLUMNS if c in names), None)
         for n, rec in enumerate(data, start=1):
             file, line = rec[0], rec[1]
-            ws.write(n, 0, file)
-            ws.write(n, 1, line)
+            xlsx_write(ws, n, 0, file)
+            xlsx_write(ws, n, 1, line)
+            if child_at is not None and rec[child_at] is not None:
+                children.add(str(rec[child_at]))
             row_marks = marks.get((file, line), {})
             for c, (fname, value) in enumerate(zip(names, rec[2:], strict=True), start=2):
                 sev = row_marks.get(fname)
@@ -156,6 +166,7 @@ def write_xlsx(report: Report, store: Store, path: Path) -> None:
                     ws.write_string(n, c, str(value))
             rules = flagged[(ret, year, table)].get((file, line))
             if rules:
-                ws.write(n, len(names) + 2, ", ".join(dict.fromkeys(rules)))
+                xlsx_write(ws, n, len(names) + 2, ", ".join(dict.fromkeys(rules)))
         ws.freeze_panes(1, 2)
     wb.close()
+    return children

@@ -37,11 +37,10 @@ class SecurityHeaders:
     """Adds the security headers (and `Server-Timing`: the time spent on the response, which
     `benchmarks/bench_web.py` reads) to every response. Everything but the static files is
     `Cache-Control: no-store` (pages may hold child-level data; none may be kept by a browser
-    or proxy). Refuses request bodies over the upload limit before reading them."""
+    or proxy)."""
 
-    def __init__(self, app: ASGIApp, max_body: int) -> None:
+    def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        self.max_body = max_body
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -49,9 +48,6 @@ class SecurityHeaders:
             return
         started = time.perf_counter()
         static = scope["path"].startswith("/static/")
-        length = dict(scope.get("headers") or []).get(b"content-length")
-        if length and length.isdigit() and int(length) > self.max_body:
-            scope["dm_too_large"] = True
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -71,6 +67,95 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class BodyTooLarge(Exception):
+    """Raised to the app by `receive` once a request body has passed its limit."""
+
+
+class BodyLimit:
+    """The request body limit, on every route, enforced while the body streams in: a
+    Content-Length over the limit is refused (413) before a byte of the body is read; a body
+    without one (chunked) is counted as it arrives and refused once over. `POST /upload` may
+    send `max_upload` bytes, everything else `max_form`."""
+
+    UPLOADS = frozenset({("POST", "/upload")})
+
+    def __init__(self, app: ASGIApp, max_upload: int, max_form: int) -> None:
+        self.app = app
+        self.max_upload = max_upload
+        self.max_form = max_form
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = (
+            self.max_upload
+            if (scope["method"], scope["path"].rstrip("/")) in self.UPLOADS
+            else self.max_form
+        )
+        for name, value in scope.get("headers") or []:
+            if name == b"content-length" and (not value.isdigit() or int(value) > limit):
+                await self.refuse(scope, send, limit)
+                return
+        received = 0
+        over = False
+        started = False
+
+        async def counted() -> Message:
+            nonlocal received, over
+            if over:
+                raise BodyTooLarge()
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    over = True
+                    raise BodyTooLarge()
+            return message
+
+        async def guarded(message: Message) -> None:
+            nonlocal started
+            if over:  # whatever the app made of the interrupted body, the answer is ours
+                return
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, counted, guarded)
+        except Exception:
+            if not over:
+                raise
+        if over and not started:
+            await self.refuse(scope, send, limit)
+
+    async def refuse(self, scope: Scope, send: Send, limit: int) -> None:
+        from fastapi.responses import JSONResponse
+        from starlette.requests import Request
+
+        async def no_body() -> Message:
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        upload = limit == self.max_upload
+        err = errors.WebError(
+            "too_large",
+            f"The {'files are' if upload else 'request is'} larger than this workbench accepts "
+            f"({_size(limit)} at most).",
+            "Send fewer or smaller files at a time." if upload else None,
+            headers={"Connection": "close"},
+        )
+        response: Any
+        try:
+            response = errors.render(Request(scope, no_body), err)
+        except Exception:  # the one shape still, without the page around it
+            response = JSONResponse(err.body(), status_code=413, headers=err.headers)
+        await response(scope, no_body, send)
+
+
+def _size(n: int) -> str:
+    return f"{n / 1024 / 1024:.0f} MiB" if n >= 1024 * 1024 else f"{n / 1024:.0f} KiB"
 
 
 def create_app(config: WebConfig, workbench: Workbench | None = None) -> FastAPI:
@@ -97,7 +182,10 @@ def create_app(config: WebConfig, workbench: Workbench | None = None) -> FastAPI
     for router in ROUTERS:
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    app.add_middleware(SecurityHeaders, max_body=config.max_upload_bytes)
+    app.add_middleware(
+        BodyLimit, max_upload=config.max_upload_bytes, max_form=config.max_form_bytes
+    )
+    app.add_middleware(SecurityHeaders)
     return app
 
 

@@ -7,9 +7,11 @@
   and `session_max_hours` after sign-in. HttpOnly, SameSite=Strict, Secure over HTTPS.
 - CSRF: every unsafe request carries the session's token (form field `csrf_token` or header
   `X-CSRF-Token`, which HTMX sends). Before sign-in the token is tied to a signed random cookie.
-- Throttling: more than `throttle_per_user` failures for a user name, or `throttle_per_ip`
-  from one address, within `throttle_window_minutes` refuse further attempts until the window
-  passes (429, with Retry-After).
+- Back-off, not lock-out: from the 5th failure for a user name (20th from one address, the real
+  client address behind a trusted proxy) sign-in pauses 1 s, doubling with each further failure
+  up to 15 minutes (429 with Retry-After, even for the right password); after the pause the
+  right password works. Refused attempts are counted in `login_throttle`, not audited one by
+  one. A success, an administrator's unlock or password reset lift a user's pause.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import hmac
+import math
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -64,8 +67,14 @@ class Accounts:
         )
         self.signer = URLSafeTimedSerializer(secret, salt="datamonger-session")
         self.anon_signer = URLSafeTimedSerializer(secret, salt="datamonger-anon")
-        # A hash to verify against when the user does not exist, so timing does not tell.
-        self._dummy = self.hasher.hash(secrets.token_urlsafe(16))
+        self._dummy_hash: str | None = None
+
+    @property
+    def _dummy(self) -> str:
+        """A hash to verify against when the user does not exist, so timing does not tell."""
+        if self._dummy_hash is None:
+            self._dummy_hash = self.hasher.hash(secrets.token_urlsafe(16))
+        return self._dummy_hash
 
     # --- users ---------------------------------------------------------------------------------
     def ensure_first_admin(self) -> str | None:
@@ -86,14 +95,27 @@ class Accounts:
         return name
 
     def validate_password(self, password: str, username: str) -> None:
-        if len(password) < self.config.min_password_length:
+        """NIST SP 800-63B: long enough, not a common or easily guessed password (a list of
+        common passwords and the zxcvbn estimator, which knows keyboard walks, repeats,
+        sequences, dates, words and their l33t forms), not the user name; no composition rules
+        (any character, spaces included, may be used; none is required)."""
+        n = self.config.min_password_length
+        if len(password) < n or not password.strip():
             raise WebError(
                 "bad_request",
-                f"The password must have at least {self.config.min_password_length} characters.",
+                f"The password must have at least {n} characters.",
                 "A few unrelated words make a long password that is easy to remember.",
             )
         if password.lower() == username.lower() or username.lower() in password.lower():
             raise WebError("bad_request", "The password must not contain the user name.")
+        problem = password_weakness(password, [username, "datamonger", "workbench"])
+        if problem:
+            raise WebError(
+                "bad_request",
+                problem,
+                "Choose a longer password: a few unrelated words make one that is easy to "
+                "remember and hard to guess.",
+            )
 
     def create_user(self, username: str, password: str, role: str, must_change: bool = True) -> str:
         name = self.validate_username(username)
@@ -120,15 +142,25 @@ class Accounts:
             "FROM users ORDER BY username"
         )
 
-    def set_password(self, username: str, password: str, must_change: bool) -> None:
+    def set_password(
+        self, username: str, password: str, must_change: bool, keep_session: str | None = None
+    ) -> None:
+        """Set a password and end every session of the user but `keep_session` (the one that
+        changed its own password); an administrator's reset (must_change) ends them all. Either
+        way the user's sign-in back-off is lifted."""
         self.validate_password(password, username)
         self.db.execute(
             "UPDATE users SET password_hash = ?, must_change = ?, password_changed_at = ? "
             "WHERE username = ?",
             [self.hasher.hash(password), must_change, now(), username],
         )
-        if must_change:  # an administrator reset it: end the user's sessions
+        if keep_session and not must_change:
+            self.db.execute(
+                "DELETE FROM sessions WHERE username = ? AND id <> ?", [username, keep_session]
+            )
+        else:
             self.end_sessions(username)
+        self.unlock(username)
 
     def set_role(self, username: str, role: str) -> None:
         Role(role)
@@ -157,31 +189,85 @@ class Accounts:
             )
         return row
 
-    # --- throttling ------------------------------------------------------------------------------
-    def throttled(self, username: str, ip: str) -> int | None:
-        """Seconds to wait, when too many recent failures; None when an attempt is allowed."""
-        since = now() - dt.timedelta(minutes=self.config.throttle_window_minutes)
-        row = self.db.one(
-            "SELECT count(*) FILTER (WHERE username = ?) AS by_user, "
-            "count(*) FILTER (WHERE ip = ?) AS by_ip, min(happened_at) FILTER (WHERE username = ?) AS u0, "
-            "min(happened_at) FILTER (WHERE ip = ?) AS i0 FROM login_failures WHERE happened_at >= ?",
-            [username, ip, username, ip, since],
+    # --- sign-in back-off ------------------------------------------------------------------------
+    def backoff_seconds(self, failures: int, threshold: int) -> float:
+        """The pause after `failures` failures: none before `threshold`, then 1 s doubling."""
+        if failures < threshold:
+            return 0.0
+        c = self.config
+        return float(
+            min(c.throttle_first_delay * 2 ** min(failures - threshold, 40), c.throttle_max_delay)
         )
-        assert row is not None
-        starts = []
-        if row["by_user"] >= self.config.throttle_per_user:
-            starts.append(row["u0"])
-        if row["by_ip"] >= self.config.throttle_per_ip:
-            starts.append(row["i0"])
-        if not starts:
-            return None
-        until = min(starts) + dt.timedelta(minutes=self.config.throttle_window_minutes)
-        return max(int((until - now()).total_seconds()) + 1, 1)
 
-    def record_failure(self, username: str, ip: str) -> None:
+    def _throttle_keys(self, username: str, ip: str) -> list[tuple[str, str, int]]:
+        keys = [("ip", ip[:64], self.config.throttle_per_ip)]
+        if username:
+            keys.insert(0, ("user", username[:64], self.config.throttle_per_user))
+        return keys
+
+    def throttled(self, username: str, ip: str) -> int | None:
+        """Seconds to wait while the user name or the address is in back-off; None when an
+        attempt may go ahead. A refused attempt is counted (`throttled`), nothing more."""
+        t = now()
+        waits = []
+        for kind, key, _ in self._throttle_keys(username, ip):
+            until = self.db.scalar(
+                "SELECT blocked_until FROM login_throttle WHERE kind = ? AND key = ?", [kind, key]
+            )
+            if until is not None and until > t:
+                waits.append(until - t)
+                self.db.execute(
+                    "UPDATE login_throttle SET throttled = throttled + 1 WHERE kind = ? AND key = ?",
+                    [kind, key],
+                )
+        if not waits:
+            return None
+        return max(math.ceil(max(waits).total_seconds()), 1)
+
+    def record_failure(self, username: str, ip: str) -> float:
+        """Count a failed sign-in for the user name and the address; the pause it starts (s)."""
+        t = now()
+        forget = t - dt.timedelta(hours=self.config.throttle_forget_hours)
+        longest = 0.0
+        with self.db.transaction() as con:
+            con.execute("DELETE FROM login_throttle WHERE last_at < ?", [forget])
+            for kind, key, threshold in self._throttle_keys(username, ip):
+                row = con.execute(
+                    "SELECT failures, throttled FROM login_throttle WHERE kind = ? AND key = ?",
+                    [kind, key],
+                ).fetchone()
+                failures, throttled = (row[0] + 1, row[1]) if row else (1, 0)
+                delay = self.backoff_seconds(failures, threshold)
+                longest = max(longest, delay)
+                con.execute(
+                    "INSERT OR REPLACE INTO login_throttle VALUES (?, ?, ?, ?, ?, ?)",
+                    [
+                        kind,
+                        key,
+                        failures,
+                        throttled,
+                        t,
+                        t + dt.timedelta(seconds=delay) if delay else None,
+                    ],
+                )
+        return longest
+
+    def unlock(self, username: str) -> None:
+        """Forget a user name's failed sign-ins (a success, an administrator, a reset)."""
         self.db.execute(
-            "INSERT INTO login_failures VALUES (?, ?, ?)", [now(), username[:64], ip[:64]]
+            "DELETE FROM login_throttle WHERE kind = 'user' AND key = ?", [username[:64]]
         )
+
+    def backoff(self) -> dict[str, dict[str, Any]]:
+        """User name -> its failures, refused attempts and pause, for the users page."""
+        rows = self.db.all(
+            "SELECT key, failures, throttled, blocked_until FROM login_throttle WHERE kind = 'user'"
+        )
+        t = now()
+        return {
+            r["key"]: dict(r, paused=bool(r["blocked_until"] and r["blocked_until"] > t))
+            for r in rows
+        }
 
     # --- sessions --------------------------------------------------------------------------------
     def start_session(self, username: str, ip: str) -> str:
@@ -294,13 +380,53 @@ class Accounts:
             )
 
 
+MIN_STRENGTH = 3  # zxcvbn's score, 0 to 4: 3 is "safely unguessable" (about 10^8 guesses or more)
+
+
+def password_weakness(password: str, context: list[str]) -> str | None:
+    """Why a password is too easy to guess, or None."""
+    from zxcvbn import zxcvbn
+    from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
+    common = _common_passwords(FREQUENCY_LISTS)
+    plain = password.strip().lower()
+    if plain in common or plain.rstrip("0123456789!.") in common:
+        return "This is one of the most common passwords: choose another."
+    result = zxcvbn(password[:100], user_inputs=context)
+    if result["score"] < MIN_STRENGTH:
+        warning = (result.get("feedback") or {}).get("warning") or ""
+        return "This password is too easy to guess" + (
+            f" ({warning.rstrip('.').lower()})." if warning else "."
+        )
+    return None
+
+
+_COMMON: frozenset[str] | None = None
+
+
+def _common_passwords(lists: dict[str, Any]) -> frozenset[str]:
+    """The 30,000 most common passwords of the leaked-password lists zxcvbn ships."""
+    global _COMMON
+    if _COMMON is None:
+        _COMMON = frozenset(lists["passwords"])
+    return _COMMON
+
+
 def _digest(sid: str) -> str:
     """Session ids are stored hashed, so a copy of the database cannot be used to sign in."""
     return hashlib.sha256(sid.encode()).hexdigest()
 
 
 def client_ip(request: Request) -> str:
+    """The client's address: behind a trusted proxy (`serve --forwarded-allow-ips`) uvicorn has
+    already put the real one (X-Forwarded-For) here."""
     return request.client.host if request.client else "unknown"
+
+
+def is_https(request: Request) -> bool:
+    """Over HTTPS, directly or (X-Forwarded-Proto from a trusted proxy) behind one: cookies are
+    then `Secure`."""
+    return request.url.scheme in ("https", "wss")
 
 
 class Need:
@@ -316,8 +442,6 @@ class Need:
 
     async def __call__(self, request: Request) -> User:
         accounts: Accounts = request.app.state.dm.accounts
-        if request.scope.get("dm_too_large"):
-            raise WebError("too_large", "The files are larger than this workbench accepts.")
         user = accounts.current(request)
         if user is None:
             raise WebError("not_signed_in", "Sign in to see this page.")

@@ -6,13 +6,14 @@ import itertools
 import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
-from datamonger.web.auth import ANON_COOKIE
+from datamonger.web.auth import ANON_COOKIE, is_https
 from datamonger.web.permissions import can
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -44,8 +45,19 @@ def count(v: Any) -> str:
     return number(v)
 
 
+def child_href(child_id: Any) -> str:
+    """The address of a child's page: the id percent-encoded whole (`/`, `%`, `?`, `#` and
+    spaces included), so any id as written in a return opens; `.` and `..`, which browsers would
+    resolve as paths, go as a query parameter."""
+    text = str(child_id)
+    if text.strip(".") == "":
+        return "/children/?id=" + quote(text, safe="")
+    return "/children/" + quote(text, safe="")
+
+
 env.filters["num"] = number
 env.filters["count"] = count
+env.filters["child_href"] = child_href
 
 NAV = [
     ("/", "Overview", ("view", "la")),
@@ -93,7 +105,7 @@ def _finish(request: Request, resp: HTMLResponse) -> HTMLResponse:
             max_age=24 * 3600,
             httponly=True,
             samesite="strict",
-            secure=request.url.scheme == "https",
+            secure=is_https(request),
         )
     return resp
 

@@ -36,7 +36,7 @@ from datamonger.returns import label
 from datamonger.store import ALL_TABLES, BY_STORE_NAME, Store, q
 from datamonger.validation.report import Issue, Report, Skipped
 from datamonger.web.auth import Accounts
-from datamonger.web.config import WebConfig, load_secret
+from datamonger.web.config import WebConfig, load_secret, private_dir
 from datamonger.web.webdb import WebDB
 
 log = logging.getLogger("datamonger.web")
@@ -97,6 +97,123 @@ class Job:
         return self.state not in ("done", "failed")
 
 
+@dataclass
+class ExportJob:
+    """One export worked out in the background (`ExportQueue`)."""
+
+    id: str
+    owner: str
+    title: str
+    filename: str
+    media_type: str
+    state: str = "queued"  # queued, running, done, failed
+    path: Path | None = None
+    error: str | None = None
+    ahead: int = 0
+    queued_at: dt.datetime = field(default_factory=dt.datetime.now)
+    started: dt.datetime | None = None
+    finished: dt.datetime | None = None
+
+    @property
+    def running(self) -> bool:
+        return self.state in ("queued", "running")
+
+    @property
+    def seconds(self) -> float | None:
+        if self.started and self.finished:
+            return (self.finished - self.started).total_seconds()
+        return None
+
+
+class ExportBusy(Exception):
+    """The queue is full, for this user (`per_user`) or for everyone."""
+
+    def __init__(self, message: str, per_user: bool) -> None:
+        super().__init__(message)
+        self.per_user = per_user
+
+
+class ExportQueue:
+    """Slow exports (the framework PDF) made by a small pool of worker threads, so that one user
+    cannot starve the others: at most `per_user` waiting or running for a user, `limit` for
+    everyone. Finished files are kept in `folder` for an hour (or until the next start)."""
+
+    KEEP = dt.timedelta(hours=1)
+
+    def __init__(self, folder: Path, workers: int, per_user: int, limit: int) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.folder = folder
+        self.per_user = per_user
+        self.limit = limit
+        self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="export")
+        self.jobs: dict[str, ExportJob] = {}
+        self.lock = threading.Lock()
+
+    def submit(
+        self,
+        owner: str,
+        title: str,
+        filename: str,
+        media_type: str,
+        make: Callable[[Path], None],
+    ) -> ExportJob:
+        """Queue `make(path)`, which writes the file; raises ExportBusy when full."""
+        with self.lock:
+            self._forget_old()
+            active = [j for j in self.jobs.values() if j.running]
+            if sum(1 for j in active if j.owner == owner) >= self.per_user:
+                raise ExportBusy(
+                    f"You already have {self.per_user} export(s) being made. Wait for one to "
+                    "finish.",
+                    per_user=True,
+                )
+            if len(active) >= self.limit:
+                raise ExportBusy("The workbench is busy with other exports.", per_user=False)
+            job = ExportJob(uuid.uuid4().hex, owner, title, filename, media_type)
+            self.jobs[job.id] = job
+        self.pool.submit(self._run, job, make)
+        return job
+
+    def _run(self, job: ExportJob, make: Callable[[Path], None]) -> None:
+        job.state, job.started = "running", dt.datetime.now()
+        try:
+            folder = Path(tempfile.mkdtemp(prefix="export-", dir=private_dir(self.folder)))
+            path = folder / job.filename
+            make(path)
+            job.path = path
+            job.state = "done"
+        except Exception as exc:  # shown as a message, logged with its traceback
+            log.exception("export %s failed", job.id)
+            job.state, job.error = "failed", f"{type(exc).__name__}: {exc}"
+        finally:
+            job.finished = dt.datetime.now()
+
+    def get(self, job_id: str, owner: str) -> ExportJob | None:
+        job = self.jobs.get(job_id)
+        if job is None or job.owner != owner:
+            return None
+        with self.lock:
+            queued = sorted(
+                (j for j in self.jobs.values() if j.state == "queued"), key=lambda j: j.queued_at
+            )
+            job.ahead = sum(1 for j in queued if j.queued_at < job.queued_at) + sum(
+                1 for j in self.jobs.values() if j.state == "running"
+            )
+        return job
+
+    def _forget_old(self) -> None:
+        cutoff = dt.datetime.now() - self.KEEP
+        for jid, j in list(self.jobs.items()):
+            if not j.running and j.finished and j.finished < cutoff:
+                if j.path is not None:
+                    shutil.rmtree(j.path.parent, ignore_errors=True)
+                del self.jobs[jid]
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=False, cancel_futures=True)
+
+
 class Workbench:
     """Everything one running app holds: configuration, databases, accounts, caches, jobs."""
 
@@ -105,15 +222,25 @@ class Workbench:
         config.db.parent.mkdir(parents=True, exist_ok=True)
         self.store = Store(config.db)  # creates the canonical tables if the file is new
         self.web = WebDB(config.web_db)
+        # uploads and exports a crash (or a kill) left behind are removed at every start
+        self.tmp = private_dir(config.tmp_dir, empty=True)
         self.accounts = Accounts(self.web, config, load_secret(config.secret_file))
         self.initial_password = self.accounts.ensure_first_admin()
         self.load_lock = threading.Lock()
+        # Indicator computations one at a time: they reach reference tables through DuckDB's
+        # module-level default connection (indicators/reference.py), which refuses a second
+        # thread instead of waiting. Results are cached, so only cold requests queue here.
+        self.compute_lock = threading.RLock()
         self.pub_lock = threading.RLock()
         self._published: Any = None
         self.cache = LRU(256)
         self.jobs: dict[str, Job] = {}
+        self.exports = ExportQueue(
+            self.tmp, config.export_workers, config.exports_per_user, config.exports_queued
+        )
 
     def close(self) -> None:
+        self.exports.close()
         self.store.close()
         self.web.close()
 
@@ -208,8 +335,16 @@ class Workbench:
         return self.cache.get(("la", code), find)
 
     # --- validation -------------------------------------------------------------------------------
-    def validate(self, targets: list[tuple[str, int]], by: str) -> list[dict[str, Any]]:
-        """Run the DfE rules on each (return, year) and keep the result, replacing earlier runs."""
+    def validate(
+        self,
+        targets: list[tuple[str, int]],
+        by: str,
+        request: Any = None,
+        user: Any = None,
+    ) -> list[dict[str, Any]]:
+        """Run the DfE rules on each (return, year) and keep the result, replacing earlier runs.
+        Each replacement and its audit row (`validate`, by `user` or `by`) are one transaction:
+        a run killed part-way leaves the earlier results, not results nobody recorded."""
         from datamonger.validation.engine import validate as run
 
         out = []
@@ -222,7 +357,9 @@ class Workbench:
             }
             for return_name, year in targets:
                 report = run(store, return_name, year)
-                self._save_run(report, return_name, year, loaded_at.get((return_name, year)), by)
+                self._save_run(
+                    report, return_name, year, loaded_at.get((return_name, year)), by, request, user
+                )
                 s = report.summary()
                 out.append(
                     {
@@ -239,8 +376,17 @@ class Workbench:
         return out
 
     def _save_run(
-        self, report: Report, return_name: str, year: int, loaded_at: Any, by: str
+        self,
+        report: Report,
+        return_name: str,
+        year: int,
+        loaded_at: Any,
+        by: str,
+        request: Any = None,
+        user: Any = None,
     ) -> None:
+        from datamonger.web import audit
+
         issues = report.issues
         table = pa.table(
             {
@@ -282,6 +428,22 @@ class Workbench:
                     json.dumps(messages),
                     by,
                 ],
+            )
+            audit.record(
+                self.web,
+                request,
+                user,
+                "validate",
+                "return",
+                {
+                    "return": return_name,
+                    "year": year,
+                    "by": by,
+                    "issues": len(issues),
+                    "rules_run": len(report.rules_run),
+                },
+                username=None if user else by,
+                con=con,
             )
 
     def validation_runs(self) -> list[dict[str, Any]]:
@@ -356,13 +518,14 @@ class Workbench:
         """The stored run(s) as a validation `Report`, for the validation Excel writer."""
         where, params = self._issue_filter(f)
         report = Report()
+        found: list[Issue] = []
         for r in self.web.all(
             f'SELECT * FROM validation_issues WHERE {where} ORDER BY return_name, rule, "table", '
             "file, line",
             params,
         ):
             values = json.loads(r["values"]) if r["values"] else {}
-            report.issues.append(
+            found.append(
                 Issue(
                     rule=r["rule"],
                     severity=r["severity"],
@@ -377,6 +540,12 @@ class Workbench:
                     message=r["message"],
                 )
             )
+        if hasattr(report, "table"):  # the issues as one Arrow table
+            from datamonger.validation.report import issues_table
+
+            report.table = issues_table(found)
+        else:
+            report.issues.extend(found)
         for run in self.validation_runs():
             if f.get("return") and run["return_name"] != f["return"]:
                 continue
@@ -399,13 +568,14 @@ class Workbench:
                 report.messages[(run["return_name"], code)] = m
         return report
 
-    def write_validation_xlsx(self, f: dict[str, Any], path: Path) -> int:
+    def write_validation_xlsx(self, f: dict[str, Any], path: Path) -> tuple[int, set[str]]:
+        """Write the workbook; (issues, the child ids it names)."""
         from datamonger.validation.xlsx import write_xlsx
 
         report = self.report(f)
         with Store(self.config.db) as store:
-            write_xlsx(report, store, path)
-        return len(report.issues)
+            named = write_xlsx(report, store, path)
+        return len(report.issues), named
 
     # --- child-level rows ----------------------------------------------------------------------------
     def child_rows(self, child_id: str) -> list[dict[str, Any]]:
@@ -494,7 +664,7 @@ class Workbench:
         stamp, la = self.stamp(), self.la_code()
 
         def make() -> list[Result]:
-            with self.cursor() as cur:
+            with self.compute_lock, self.cursor() as cur:
                 return compute(cur, Period.census_year(year), la=la)
 
         result: list[Result] = self.cache.get(("results", stamp, la, year), make)
@@ -512,7 +682,7 @@ class Workbench:
         stamp, la = self.stamp(), self.la_code()
 
         def make() -> Explanation:
-            with self.cursor() as cur:
+            with self.compute_lock, self.cursor() as cur:
                 return explain(cur, Period.census_year(year), indicator_id, la=la)
 
         ex: Explanation = self.cache.get(("explain", stamp, la, year, indicator_id), make)
@@ -718,8 +888,15 @@ class Workbench:
         return out
 
     # --- uploads ------------------------------------------------------------------------------------
-    def start_upload(self, owner: str, files: list[tuple[str, bytes]], year: int | None) -> Job:
-        folder = Path(tempfile.mkdtemp(prefix="datamonger-upload-"))
+    def upload_folder(self) -> Path:
+        """A new private folder for one upload, inside the workbench's own temporary folder."""
+        return Path(tempfile.mkdtemp(prefix="upload-", dir=private_dir(self.config.tmp_dir)))
+
+    def start_upload(
+        self, owner: str, files: list[tuple[str, Any]], year: int | None, folder: Path | None = None
+    ) -> Job:
+        """Load the files (name, bytes or a binary file object) in the background."""
+        folder = folder or self.upload_folder()
         paths = []
         for name, content in files:
             safe = Path(name).name or "upload"
@@ -728,7 +905,11 @@ class Workbench:
             while target.exists():
                 target = folder / f"{Path(safe).stem}-{n}{Path(safe).suffix}"
                 n += 1
-            target.write_bytes(content)
+            if isinstance(content, bytes):
+                target.write_bytes(content)
+            else:  # copied a block at a time: an upload is never held in memory whole
+                with target.open("wb") as out:
+                    shutil.copyfileobj(content, out, 1024 * 1024)
             paths.append(target)
         job = Job(id=uuid.uuid4().hex, owner=owner, files=[p.name for p in paths])
         self.jobs[job.id] = job

@@ -17,6 +17,8 @@ from typing import Any
 
 import duckdb
 
+from datamonger.web.config import private_duckdb
+
 SCHEMA = [
     """CREATE TABLE IF NOT EXISTS users (
         username VARCHAR PRIMARY KEY, password_hash VARCHAR NOT NULL, role VARCHAR NOT NULL,
@@ -25,8 +27,15 @@ SCHEMA = [
     """CREATE TABLE IF NOT EXISTS sessions (
         id VARCHAR PRIMARY KEY, username VARCHAR NOT NULL, csrf VARCHAR NOT NULL,
         created_at TIMESTAMP NOT NULL, last_seen TIMESTAMP NOT NULL, ip VARCHAR)""",
-    """CREATE TABLE IF NOT EXISTS login_failures (
-        happened_at TIMESTAMP NOT NULL, username VARCHAR, ip VARCHAR)""",
+    "DROP TABLE IF EXISTS login_failures",  # before back-off: one row per failure
+    # sign-in back-off: one row per user name (kind 'user') and per client address ('ip')
+    """CREATE TABLE IF NOT EXISTS login_throttle (
+        kind VARCHAR NOT NULL, key VARCHAR NOT NULL, failures INTEGER NOT NULL,
+        throttled INTEGER NOT NULL DEFAULT 0, last_at TIMESTAMP NOT NULL,
+        blocked_until TIMESTAMP, PRIMARY KEY (kind, key))""",
+    # the child ids behind an audit row that names too many to hold in its detail
+    """CREATE TABLE IF NOT EXISTS audit_children (
+        ref VARCHAR PRIMARY KEY, children JSON NOT NULL, first_at TIMESTAMP NOT NULL)""",
     """CREATE TABLE IF NOT EXISTS targets (
         indicator_id VARCHAR NOT NULL, target DOUBLE, set_by VARCHAR NOT NULL,
         set_at TIMESTAMP NOT NULL, note VARCHAR)""",
@@ -51,6 +60,7 @@ SCHEMA = [
 class WebDB:
     def __init__(self, path: Path | str) -> None:
         self.path = str(path)
+        private_duckdb(Path(path))  # password hashes, the audit log, child ids: 0600
         self.con = duckdb.connect(self.path)
         self.lock = threading.RLock()
         with self.lock:

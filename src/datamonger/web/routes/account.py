@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 
 from datamonger.web import audit
-from datamonger.web.auth import SESSION_COOKIE, User, client_ip, need
+from datamonger.web.auth import SESSION_COOKIE, User, client_ip, is_https, need
 from datamonger.web.errors import WebError
 from datamonger.web.pages import page
 
@@ -46,18 +47,27 @@ async def login(
     await accounts.check_csrf(request)
     name, ip = username.strip().lower(), client_ip(request)
     wait = accounts.throttled(name, ip)
-    if wait is not None:
-        audit.record(wb.web, request, None, "login_throttled", "account", username=name)
+    if wait is not None:  # counted in login_throttle; no audit row per refused attempt
+        when = f"{wait} second(s)" if wait < 120 else f"{math.ceil(wait / 60)} minute(s)"
         raise WebError(
             "too_many_attempts",
-            f"Too many failed sign-in attempts. Try again in {max(wait // 60, 1)} minute(s).",
-            "Ask an administrator to reset your password if you have forgotten it.",
+            f"Too many failed sign-in attempts. Try again in {when}.",
+            "Each further failure doubles the pause (up to 15 minutes). An administrator can "
+            "lift it, or reset your password if you have forgotten it.",
             headers={"Retry-After": str(wait)},
         )
     row = accounts.verify(name, password) if name and password else None
     if row is None:
-        accounts.record_failure(name, ip)
-        audit.record(wb.web, request, None, "login_failed", "account", username=name)
+        delay = accounts.record_failure(name, ip)
+        audit.record(
+            wb.web,
+            request,
+            None,
+            "login_failed",
+            "account",
+            {"pause_seconds": delay} if delay else None,
+            username=name[:64],
+        )
         return page(
             request,
             "login.html",
@@ -67,7 +77,9 @@ async def login(
             username=name,
             failed=True,
         )
-    accounts.db.execute("DELETE FROM login_failures WHERE username = ?", [name])
+    accounts.unlock(name)
+    # signing in again ends the session this browser had (fixation, a forgotten sign-out)
+    accounts.end_session(request.cookies.get(SESSION_COOKIE))
     cookie = accounts.start_session(name, ip)
     audit.record(wb.web, request, None, "login", "account", username=name)
     target = "/account/password" if row["must_change"] else _safe_next(next)
@@ -78,7 +90,7 @@ async def login(
         max_age=wb.config.session_max_hours * 3600,
         httponly=True,
         samesite="strict",
-        secure=request.url.scheme == "https",
+        secure=is_https(request),
     )
     return resp
 
@@ -89,7 +101,7 @@ def logout(request: Request, user: Annotated[User, Depends(need("edit", "account
     wb.accounts.end_session(request.cookies.get(SESSION_COOKIE))
     audit.record(wb.web, request, user, "logout", "account")
     resp = RedirectResponse("/login", status_code=303)
-    resp.delete_cookie(SESSION_COOKIE)
+    resp.delete_cookie(SESSION_COOKIE, httponly=True, samesite="strict", secure=is_https(request))
     return resp
 
 
@@ -125,6 +137,7 @@ def change_password(
         return page(
             request, "password.html", status=400, title="Change your password", problems=problems
         )
-    wb.accounts.set_password(user.username, new, must_change=False)
+    # every other session of this user ends; this one goes on
+    wb.accounts.set_password(user.username, new, must_change=False, keep_session=user.session_id)
     audit.record(wb.web, request, user, "password_changed", "account")
     return RedirectResponse("/?changed=1", status_code=303)

@@ -28,6 +28,7 @@ def users(request: Request, user: Annotated[User, Depends(need("view", "users"))
         roles=[(r.value, ROLE_HELP[r]) for r in Role],
         created=request.query_params.get("created"),
         password=None,
+        backoff=wb.accounts.backoff(),
     )
 
 
@@ -50,6 +51,7 @@ def create_user(
         roles=[(r.value, ROLE_HELP[r]) for r in Role],
         created=name,
         password=password,
+        backoff=wb.accounts.backoff(),
     )
 
 
@@ -78,8 +80,12 @@ def change_user(
         wb.accounts.set_role(username, role)
     elif action in ("disable", "enable"):
         wb.accounts.set_disabled(username, action == "disable")
+    elif action == "unlock":
+        wb.accounts.unlock(username)
     else:
-        raise WebError("bad_request", "The action is one of reset, role, disable or enable.")
+        raise WebError(
+            "bad_request", "The action is one of reset, role, unlock, disable or enable."
+        )
     audit.record(
         wb.web, request, user, f"{action}_user", "users", {"user": username, "role": role or None}
     )
@@ -94,6 +100,7 @@ def change_user(
         created=username,
         password=password,
         reset=True,
+        backoff=wb.accounts.backoff(),
     )
 
 

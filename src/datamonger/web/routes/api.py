@@ -11,7 +11,7 @@ from datamonger.web import audit
 from datamonger.web.auth import User, need
 from datamonger.web.errors import WebError
 from datamonger.web.routes.framework import _indicator, _year, rows
-from datamonger.web.routes.validation import Filters
+from datamonger.web.routes.validation import Filters, child_id_of
 
 router = APIRouter(prefix="/api")
 Year = Annotated[int | None, Query(ge=2000, le=2100)]
@@ -68,7 +68,12 @@ def indicator_children(
         user,
         "view",
         "child",
-        {"page": "api indicator children", "indicator": ind.id, "year": y},
+        {
+            "page": "api indicator children",
+            "indicator": ind.id,
+            "year": y,
+            **audit.children(wb.web, (r[0] for r in ex.rows)),
+        },
     )
     return {"result": ex.result.as_dict(), "columns": ex.columns, "rows": ex.records()}
 
@@ -89,17 +94,40 @@ def validation_issues(
 ) -> Any:
     wb = request.app.state.dm
     issues, total = wb.issues(f, page)
-    audit.record(wb.web, request, user, "view", "child", {"page": "api issues", "filters": f})
+    audit.record(
+        wb.web,
+        request,
+        user,
+        "view",
+        "child",
+        {
+            "page": "api issues",
+            "filters": f,
+            "p": page,
+            **audit.children(wb.web, (i["child"] for i in issues)),
+        },
+    )
     return {"total": total, "page": page, "issues": issues}
 
 
-@router.get("/children/{child_id}")
+@router.get("/children/{child_id:path}")
 def child(
-    request: Request, child_id: str, user: Annotated[User, Depends(need("view", "child"))]
+    request: Request,
+    child_id: str,
+    user: Annotated[User, Depends(need("view", "child"))],
+    query_id: Annotated[str | None, Query(alias="id", max_length=100)] = None,
 ) -> Any:
     wb = request.app.state.dm
-    tables = wb.child_rows(child_id[:100])
+    child_id = child_id_of(request, child_id, query_id)
+    tables = wb.child_rows(child_id)
     if not tables:
         raise WebError("not_found", "No child with this identifier is in the loaded returns.")
-    audit.record(wb.web, request, user, "view", "child", {"page": "api child", "child": child_id})
+    audit.record(
+        wb.web,
+        request,
+        user,
+        "view",
+        "child",
+        {"page": "api child", **audit.children(wb.web, [child_id])},
+    )
     return {"child": child_id, "tables": tables}

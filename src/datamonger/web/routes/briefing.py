@@ -36,7 +36,7 @@ from datamonger.briefing.national import NoFigures
 from datamonger.briefing.paths import secret_file
 from datamonger.web import audit
 from datamonger.web.auth import User, need
-from datamonger.web.config import WebConfig
+from datamonger.web.config import WebConfig, private_duckdb
 from datamonger.web.errors import WebError
 from datamonger.web.pages import inline_svg, page
 
@@ -45,8 +45,10 @@ router = APIRouter()
 
 
 def subscribers_db(config: WebConfig) -> Path:
-    """`X.subscribers.duckdb` beside the returns database `X.duckdb`."""
-    return config.db.with_name(config.db.stem + ".subscribers.duckdb")
+    """`X.subscribers.duckdb` beside the returns database `X.duckdb`, readable by its owner only
+    (0600: names and email addresses)."""
+    private_duckdb(config.subscribers_db)
+    return config.subscribers_db
 
 
 # --- which briefing ----------------------------------------------------------------------------

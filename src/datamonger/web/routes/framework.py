@@ -17,11 +17,13 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from starlette.background import BackgroundTask
 
 from datamonger.indicators import Category, Polarity, get
+from datamonger.reports.cells import csv_row, workbook_options, xlsx_write, xlsx_write_row
 from datamonger.returns import label
 from datamonger.web import audit
 from datamonger.web.auth import User, need
 from datamonger.web.errors import WebError
 from datamonger.web.pages import env, inline_svg, page
+from datamonger.web.routes.exports import queue_export
 from datamonger.web.services import Workbench
 
 router = APIRouter()
@@ -129,8 +131,8 @@ def export_xlsx(
     wb = request.app.state.dm
     y = _year(wb, year)
     items = rows(wb, y)
-    tmp = Path(tempfile.mkdtemp(prefix="datamonger-export-")) / "framework.xlsx"
-    book = xlsxwriter.Workbook(str(tmp))
+    tmp = Path(tempfile.mkdtemp(prefix="export-", dir=wb.tmp)) / "framework.xlsx"
+    book = xlsxwriter.Workbook(str(tmp), workbook_options())
     bold = book.add_format({"bold": True, "text_wrap": True, "valign": "top"})
     fills = {
         "green": book.add_format({"bg_color": "#cce2d8"}),
@@ -190,9 +192,9 @@ def export_xlsx(
             "; ".join(f.note for f in (b.own_flags + b.flags)) if b else None,
             "; ".join(r.notes),
         ]
-        ws.write_row(n, 0, values)
+        xlsx_write_row(ws, n, 0, values)
         if i["rag"]:
-            ws.write(n, 9, i["rag"].title(), fills[i["rag"]])
+            xlsx_write(ws, n, 9, i["rag"].title(), fills[i["rag"]])
     ws.set_column(0, 0, 22)
     ws.set_column(1, 1, 50)
     ws.autofilter(0, 0, len(items), len(cols) - 1)
@@ -215,8 +217,8 @@ def export_xlsx(
             ),
         ]
     ):
-        about.write(n, 0, k, bold)
-        about.write(n, 1, v)
+        xlsx_write(about, n, 0, k, bold)
+        xlsx_write(about, n, 1, v)
     about.set_column(0, 0, 20)
     about.set_column(1, 1, 100)
     book.close()
@@ -233,10 +235,31 @@ def export_xlsx(
 def export_pdf(
     request: Request, user: Annotated[User, Depends(need("export", "la"))], year: Year = None
 ) -> Response:
-    from weasyprint import HTML
-
+    """The PDF report is made in the background (WeasyPrint takes seconds): this queues it and
+    opens its progress page, which offers the file once ready."""
     wb = request.app.state.dm
     y = _year(wb, year)
+
+    def make(path: Path) -> None:
+        path.write_bytes(framework_pdf(wb, y))
+
+    job = queue_export(
+        request,
+        user,
+        f"performance framework {label(y)} (PDF)",
+        f"datamonger-framework-{label(y).replace('/', '-')}.pdf",
+        "application/pdf",
+        make,
+    )
+    audit.record(
+        wb.web, request, user, "export", "la", {"file": "framework.pdf", "year": y, "job": job.id}
+    )
+    return RedirectResponse(f"/exports/{job.id}", status_code=303)
+
+
+def framework_pdf(wb: Workbench, y: int) -> bytes:
+    from weasyprint import HTML
+
     items = rows(wb, y)
     keys = wb.measure_keys()
     for i in items:
@@ -253,15 +276,8 @@ def export_pdf(
         la_code=wb.la_code(),
         tolerance=wb.config.amber_tolerance,
     )
-    pdf = HTML(string=html).write_pdf()
-    audit.record(wb.web, request, user, "export", "la", {"file": "framework.pdf", "year": y})
-    return Response(
-        pdf,
-        media_type="application/pdf",
-        headers={
-            "content-disposition": f'attachment; filename="datamonger-framework-{label(y).replace("/", "-")}.pdf"'
-        },
-    )
+    pdf: bytes = HTML(string=html).write_pdf()
+    return pdf
 
 
 def _indicator(indicator_id: str) -> Any:
@@ -351,7 +367,15 @@ def children(
         user,
         "view",
         "child",
-        {"page": "indicator children", "indicator": ind.id, "year": y, "rows": total, "p": page_no},
+        {
+            "page": "indicator children",
+            "indicator": ind.id,
+            "year": y,
+            "rows": total,
+            "p": page_no,
+            "only": only,
+            **audit.children(wb.web, (r[0] for r in recs[start : start + CHILD_PAGE])),
+        },
     )
     return page(
         request,
@@ -382,15 +406,21 @@ def children_csv(
     ex = wb.explanation(ind.id, y)
     buf = io.StringIO()
     w = csv.writer(buf)
-    w.writerow(ex.columns)
-    w.writerows(ex.rows)
+    w.writerow(csv_row(ex.columns))
+    w.writerows(csv_row(r) for r in ex.rows)  # no formula injection
     audit.record(
         wb.web,
         request,
         user,
         "export",
         "child",
-        {"file": f"{ind.id}.csv", "indicator": ind.id, "year": y, "rows": len(ex.rows)},
+        {
+            "file": f"{ind.id}.csv",
+            "indicator": ind.id,
+            "year": y,
+            "rows": len(ex.rows),
+            **audit.children(wb.web, (r[0] for r in ex.rows)),
+        },
     )
     return Response(
         buf.getvalue(),

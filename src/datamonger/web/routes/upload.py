@@ -3,7 +3,7 @@ background with progress, then validated; the same Problem list as the CLI."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -33,10 +33,11 @@ async def upload(
 ) -> Response:
     wb = request.app.state.dm
     form = await request.form(max_files=200, max_fields=20)
-    files: list[tuple[str, bytes]] = []
+    files: list[tuple[str, Any]] = []
     for item in form.getlist("files"):
         if isinstance(item, UploadFile) and item.filename:
-            files.append((item.filename, await item.read()))
+            await item.seek(0)
+            files.append((item.filename, item.file))  # (spooled to disk by the form parser)
     if not files:
         raise WebError("bad_request", "Choose at least one file to upload.")
     year_text = str(form.get("year") or "").strip()

@@ -8,6 +8,7 @@ import shutil
 import tempfile
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import unquote
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
@@ -78,9 +79,8 @@ def run(request: Request, user: Annotated[User, Depends(need("upload", "return")
     targets = sorted({(r, y) for r, y, _ in wb.stamp()})
     if not targets:
         raise WebError("conflict", "No return is loaded yet.", "Upload returns first.")
-    with wb.load_lock:
-        wb.validate(targets, user.username)
-    audit.record(wb.web, request, user, "validate", "return", {"returns": targets})
+    with wb.load_lock:  # one audit row per return and year, with its results
+        wb.validate(targets, user.username, request, user)
     return RedirectResponse("/validation", status_code=303)
 
 
@@ -107,7 +107,14 @@ def rule_issues(
         user,
         "view",
         "child",
-        {"page": "rule issues", "rule": rule, "return": return_name, "filters": f, "p": page_no},
+        {
+            "page": "rule issues",
+            "rule": rule,
+            "return": return_name,
+            "filters": f,
+            "p": page_no,
+            **audit.children(wb.web, (r["child"] for r in rows)),
+        },
     )
     return page(
         request,
@@ -151,7 +158,19 @@ def file_line(
             if flagged.get(fld) != "error":
                 flagged[fld] = i["severity"]
     audit.record(
-        wb.web, request, user, "view", "child", {"page": "file line", "table": table, "line": line}
+        wb.web,
+        request,
+        user,
+        "view",
+        "child",
+        {
+            "page": "file line",
+            "return": ret,
+            "table": table,
+            "file": row["file_name"],
+            "line": line,
+            **audit.children(wb.web, [row["child"]]),
+        },
     )
     return page(
         request,
@@ -163,20 +182,45 @@ def file_line(
     )
 
 
-@router.get("/children/{child_id}", response_class=HTMLResponse)
+def child_id_of(request: Request, child_id: str, query_id: str | None) -> str:
+    """The child id from the path (percent-encoded whole: any character may be in it, `/`, `%`,
+    `?`, `#` and spaces included) or, for ids no path can carry (`..`), from `?id=`. Read from
+    the path as sent and decoded once, so an id holding `%2F` stays as written."""
+    raw = request.scope.get("raw_path")
+    if isinstance(raw, bytes) and child_id:
+        sent = raw.decode("latin-1").split("?", 1)[0]
+        at = sent.find("/children/")
+        if at >= 0:
+            child_id = unquote(sent[at + len("/children/") :])
+    found = query_id if query_id is not None and not child_id else child_id
+    if not found:
+        raise WebError("bad_request", "Which child? The address names no identifier.")
+    if len(found) > 100:
+        raise WebError("bad_request", "A child identifier has at most 100 characters.")
+    return found
+
+
+@router.get("/children/{child_id:path}", response_class=HTMLResponse)
 def child(
     request: Request,
     child_id: str,
     user: Annotated[User, Depends(need("view", "child"))],
+    query_id: Annotated[str | None, Query(alias="id", max_length=100)] = None,
 ) -> Response:
     wb = request.app.state.dm
-    if len(child_id) > 100:
-        raise WebError("bad_request", "A child identifier has at most 100 characters.")
+    child_id = child_id_of(request, child_id, query_id)
     tables = wb.child_rows(child_id)
     if not tables:
         raise WebError("not_found", "No child with this identifier is in the loaded returns.")
     issues, total = wb.issues({"child": child_id}, 1)
-    audit.record(wb.web, request, user, "view", "child", {"page": "child", "child": child_id})
+    audit.record(
+        wb.web,
+        request,
+        user,
+        "view",
+        "child",
+        {"page": "child", **audit.children(wb.web, [child_id])},
+    )
     return page(
         request,
         "child.html",
@@ -195,15 +239,15 @@ def export_xlsx(
     wb = request.app.state.dm
     if not wb.validation_runs():
         raise WebError("conflict", "Nothing has been validated yet.", "Upload returns first.")
-    tmp = Path(tempfile.mkdtemp(prefix="datamonger-export-")) / "validation.xlsx"
-    n = wb.write_validation_xlsx(f, tmp)
+    tmp = Path(tempfile.mkdtemp(prefix="export-", dir=wb.tmp)) / "validation.xlsx"
+    n, named = wb.write_validation_xlsx(f, tmp)
     audit.record(
         wb.web,
         request,
         user,
         "export",
         "child",
-        {"file": "validation.xlsx", "issues": n, "filters": f},
+        {"file": "validation.xlsx", "issues": n, "filters": f, **audit.children(wb.web, named)},
     )
     return FileResponse(
         tmp,
