@@ -135,9 +135,9 @@ class Simulator:
         if rng.random() < P.DISABLED_SHARE:
             n = 1 if rng.random() < 0.6 else rng.randint(2, 3)
             disabilities = tuple(sorted({DISABILITY(rng) for _ in range(n)}))
-        # Children not yet of school age in the last year have no UPN yet: UN1 (rules 209/8770Q
-        # count as of school age a child born by 31 August four years before the year's end).
-        young = birth > day(self.w.last_year - 4, 8, 31)
+        # Children not yet of school age in the last year have no UPN yet: UN1 (rule 8770Q
+        # counts as of school age a child born by 31 August six years before the year's end).
+        young = birth > day(self.w.last_year - 6, 8, 31)
         upn = "" if young else make_upn(self.w.la, i * 7919 % 1_000_000_000)
         return Child(
             index=i,
@@ -502,7 +502,7 @@ class Simulator:
             if k == 0:
                 rne = "S"
             elif changed_place and new_ls != ls:
-                rne = "U" if placement[0] == "A5" else "T"
+                rne = "U" if placement[0] == "A5" else "B"
             elif changed_place:
                 rne = "P"
             else:

@@ -165,14 +165,18 @@ def _prepare_903(con: duckdb.DuckDBPyConnection, postcodes: Path | None, la: str
         "FROM Episodes_base UNION SELECT pc(HOME_POST) FROM Episodes_last_base "
         "UNION SELECT pc(PL_POST) FROM Episodes_last_base) WHERE postcode IS NOT NULL"
     )
-    row = con.execute("SELECT count(*) FROM _used_postcodes").fetchone()
-    if postcodes is not None and row and row[0]:
+    ((used,),) = con.execute("SELECT count(*) FROM _used_postcodes").fetchall()
+    if postcodes is not None and used:
         path = str(postcodes).replace("'", "''")
         # Only the postcodes the return uses: a semi-join keeps the 2.7M-row file out of memory.
+        # A postcode the directory lists without a location (no grid reference: Channel
+        # Islands, Isle of Man, some large-user and terminated codes) is not known: it gives no
+        # LA, location or distance, and rules 392c/179/392a report it.
         con.execute(
             "CREATE OR REPLACE TABLE _postcodes AS SELECT postcode, easting, northing, "
             f"utla_code, country FROM read_parquet('{path}') "
-            "WHERE postcode IN (SELECT postcode FROM _used_postcodes)"
+            "WHERE postcode IN (SELECT postcode FROM _used_postcodes) "
+            "AND easting IS NOT NULL AND northing IS NOT NULL"
         )
     else:  # no directory, or no postcode to look up (scanning the file would find nothing)
         con.execute(

@@ -62,7 +62,10 @@ def wrong_letter(upn: str) -> str:
     return CHECK_LETTERS[(CHECK_LETTERS.index(upn[0]) + 1) % 23] + upn[1:]
 
 
-_C13 = "substr(t.UPN, 13, 1)"
+# The UPN as written, without the spaces around it: its letters are A-Z, upper case, as the DfE
+# writes them (t.UPN is upper-cased, so it cannot tell a lower-case letter).
+_UPN = "trim(t.UPN_raw)"
+_C13 = f"substr({_UPN}, 13, 1)"
 _SUM = " + ".join(f"TRY_CAST(substr(t.UPN, {i}, 1) AS INTEGER) * {i}" for i in range(2, 13))
 _V13 = (
     f"(CASE WHEN {_C13} BETWEEN '0' AND '9' THEN TRY_CAST({_C13} AS INTEGER) "
@@ -71,7 +74,7 @@ _V13 = (
 UPN_1510 = (
     f"length(t.UPN) = 13 AND regexp_full_match(substr(t.UPN, 2, 11), '[0-9]{{11}}') "
     f"AND regexp_full_match({_C13}, '{LAST_CHAR}') "
-    f"AND substr(t.UPN, 1, 1) <> substr('{CHECK_LETTERS}', (({_SUM}) + {_V13} * 13) % 23 + 1, 1)"
+    f"AND substr({_UPN}, 1, 1) <> substr('{CHECK_LETTERS}', (({_SUM}) + {_V13} * 13) % 23 + 1, 1)"
 )
 GOOD_UPN = upn("201234567890")  # LA 201
 TEMP_UPN = upn("20123456789A")  # a temporary UPN: the last character is a letter
@@ -133,13 +136,27 @@ RULES = [
         "1510",
         where(CHILD, UPN_1510),
         fixture=fx(
-            _cid(f"UPN={wrong_letter(GOOD_UPN)}", f"C=2 UPN={wrong_letter(TEMP_UPN)}"),
-            _cid(f"UPN={GOOD_UPN}", f"C=2 UPN={TEMP_UPN.lower()}", "C=3 UPN=A12", "C=4"),
+            _cid(
+                f"UPN={wrong_letter(GOOD_UPN)}",
+                f"C=2 UPN={wrong_letter(TEMP_UPN)}",
+                f"C=3 UPN={GOOD_UPN[0].lower()}{GOOD_UPN[1:]}",  # a lower-case check letter
+            ),
+            _cid(
+                f"UPN={GOOD_UPN}",
+                f"C=2 UPN={TEMP_UPN}",
+                "C=3 UPN=A12",
+                "C=4",
+                f"C=5 UPN={TEMP_UPN[:12]}{TEMP_UPN[12].lower()}",  # character 13 is 1550's
+            ),
         ),
         note="The check letter is computed as the DfE's UPN guide says, remainders 0-22 giving "
-        "A-Z without I, O and S (the public validator stops at X, so it rejects valid UPNs "
-        "with check letter Y or Z). A letter in position 13 (a temporary UPN) counts as its "
-        "place in that same list. A UPN whose shape is wrong is left to 1540/1550.",
+        "A-Z without I, O and S (Y and Z included, as the public validator now has them too). "
+        "Letters are upper case, as the DfE writes them: a lower-case check letter is wrong "
+        "(the public validator compares case-sensitively too). A letter in position 13 (a "
+        "temporary UPN) counts as its place in that same list; the public validator checks "
+        "only UPNs whose characters 2-13 are all digits, so it never checks a temporary UPN. "
+        "A UPN whose shape is wrong (including a lower-case character 13) is left to "
+        "1540/1550.",
     ),
     rule(
         "1520",
@@ -205,14 +222,21 @@ RULES = [
         where(
             CHILD,
             f"t.UPN IS NOT NULL AND (length(t.UPN) <> 13 "
-            f"OR NOT regexp_full_match(substr(t.UPN, 13, 1), '{LAST_CHAR}'))",
+            f"OR NOT regexp_full_match({_C13}, '{LAST_CHAR}'))",
         ),
         fixture=fx(
-            _cid("UPN=A20112345678I", "C=2 UPN=A20112345678", "C=3 UPN=A20112345678901"),
+            _cid(
+                "UPN=A20112345678I",
+                "C=2 UPN=A20112345678",
+                "C=3 UPN=A20112345678901",
+                f"C=4 UPN={TEMP_UPN[:12]}{TEMP_UPN[12].lower()}",  # a lower-case letter
+            ),
             _cid(f"UPN={GOOD_UPN}", f"C=2 UPN={TEMP_UPN}", "C=3"),
         ),
-        note="Character 13 is a digit or a letter other than I, O and S. A UPN that is not 13 "
-        "characters long is reported here, so a wrong length never passes unnoticed.",
+        note="Character 13 is a digit or a letter A-Z other than I, O and S, upper case as the "
+        "DfE writes it (a lower-case letter is not a recognised value; the public validator "
+        "rejects it too). A UPN that is not 13 characters long is reported here, so a wrong "
+        "length never passes unnoticed (the public validator checks only 13-character UPNs).",
     ),
     rule(
         "1560Q",
@@ -529,12 +553,12 @@ RULES = [
             CHILD,
             {
                 2023: f"t.PersonBirthDate < CAST({{end}} - INTERVAL 6 YEAR AS DATE) AND {NO_UPN}",
-                2025: f"t.PersonBirthDate <= make_date({{year}} - 4, 8, 31) AND {NO_UPN}",
+                2025: f"t.PersonBirthDate <= make_date({{year}} - 6, 8, 31) AND {NO_UPN}",
             },
         ),
         fixture={
-            # Until 2023-24: born more than 6 years before 31 March (a child born 31 August four
-            # years before, of school age from 2024-25, is not yet).
+            # Until 2023-24: born more than 6 years before 31 March (a child born 31 August six
+            # years before the census year ends, of school age from 2024-25, is not yet).
             2023: fx(
                 {
                     CHILD: [
@@ -570,7 +594,7 @@ RULES = [
             2025: fx(
                 {
                     CHILD: [
-                        "PersonBirthDate=2021-08-31",
+                        "PersonBirthDate=2019-08-31",
                         "C=2 PersonBirthDate=2014-01-01 UPNunknown=UN1",
                         "C=3 PersonBirthDate=2014-01-01 UPNunknown=UN9",
                     ],
@@ -583,26 +607,34 @@ RULES = [
                 },
                 {
                     CHILD: [
-                        "PersonBirthDate=2021-09-01",
+                        "PersonBirthDate=2019-09-01",
                         f"C=2 PersonBirthDate=2014-01-01 UPN={GOOD_UPN}",
                         "C=3 PersonBirthDate=2014-01-01 UPNunknown=un2",
                         "C=4 PersonBirthDate=2014-01-01",
+                        # three or four years old: in nursery or reception, not of school age
+                        "C=5 PersonBirthDate=2021-03-01 UPNunknown=UN1",
                     ],
                     EP: [
                         "ReferralNFA=false",
                         "C=2 ReferralNFA=0",
                         "C=3 ReferralNFA=false",
                         "C=4 ReferralNFA=true",
+                        "C=5 ReferralNFA=false",
                     ],
                 },
                 flagged=[(CHILD, 2), (CHILD, 3), (CHILD, 4)],
             ),
         },
         note="For a child with a referral going on to further action (ReferralNFA false), as the "
-        "DfE's rule says. School age from 2024-25: born on or before 31 August four years "
-        "before the census year ends (the public validator's reading of the amended rule); "
-        "until 2023-24 the rule's earlier test, born more than 6 years before the reference "
-        "date. UN1 (not of school age) is no reason for such a child.",
+        "DfE's rule says. School age from 2024-25, when the DfE amended the rule to 'a child "
+        "who is of school age': born on or before 31 August six years before the census year "
+        "ends (31 August 2019 for 2024-25), i.e. in Year 1 or above from the September the "
+        "census year starts, of compulsory school age all year; three- and four-year-olds in "
+        "nursery or reception are not (the public validator now uses the same date, after a "
+        "first version that took 31 August four years before). Until 2023-24 the rule's "
+        "earlier test, born more than 6 years before the reference date (the public "
+        "validator also counts a child born on that day). UN1 (not of school age) is no "
+        "reason for such a child.",
     ),
     rule(
         "8772",

@@ -183,8 +183,12 @@ RULES = [
         "flagged when more than 15 remain, i.e. the start is before 31 March minus 15 working "
         "days; the start day itself is not 'before the end' by a working day. For 2023-24 "
         "(31 March a Sunday, Good Friday 29 March) a start on Thu 7 March has 15 and passes, "
-        "Wed 6 March has 16. ICPCnotRequired not given counts as false. The public validator's "
-        "comparison is reversed (it flags recent enquiries).",
+        "Wed 6 March has 16. ICPCnotRequired not given counts as false. The public validator "
+        "now compares the same way (an earlier version had it reversed and flagged recent "
+        "enquiries), but its cut-off is 14 business days back from 31 March (from the next "
+        "working day when 31 March is not one), so it also flags a start with exactly 15 "
+        "working days left (2025-26: Tue 10 March), and in 2023-24 one with 14 (Fri 8 March); "
+        "and it takes ICPCnotRequired as false only when written false or 0.",
     ),
     rule(
         "8715",

@@ -25,6 +25,13 @@ MALE = "(CASE WHEN {year} >= 2025 THEN 'M' ELSE '1' END)"
 FEMALE = "(CASE WHEN {year} >= 2025 THEN 'F' ELSE '2' END)"
 
 
+# Where rules read DEC after the public validator's rule 365 has run there.
+PV_365_NOTE = (
+    "A blank DEC is read as written (the episode has not ended): the public validator's rule 365 "
+    "writes 31 March into every blank DEC of the episodes table the rules after it share, so "
+    "there this rule sees open episodes as ended on 31 March; we keep the DfE's reading."
+)
+
 # Children looked after at some time in the collection year other than on short breaks (V3/V4):
 # an episode with another (or no) legal status that overlaps the year.
 LOOKED_AFTER = (
@@ -54,6 +61,29 @@ ADOPTION_PLACEMENT = (
     'JOIN "Episodes" s ON s.CHILD = a.CHILD AND s.seq = coalesce(a.brk, 0) + 1 '
     f"WHERE a.REC IN {ADOPTED})"
 )
+
+
+def order_runs(ls: str, days: int) -> str:
+    """Episodes under legal status `ls` longer than `days` days in all: consecutive episodes under
+    it (each starting on or before the previous one's end) are one order, added up; an episode
+    still open counts to 31 March. Every episode of a run over the limit is returned."""
+    return f"""
+WITH j AS (
+  SELECT CHILD, source_file, source_line, DECOM, coalesce(DEC, {{end}}) AS until,
+         lag(coalesce(DEC, {{end}})) OVER w AS prev_until
+  FROM "Episodes" WHERE LS = '{ls}' AND DECOM IS NOT NULL AND CHILD IS NOT NULL
+  WINDOW w AS (PARTITION BY CHILD ORDER BY DECOM, source_file, source_line)),
+r AS (
+  SELECT *, sum(CASE WHEN prev_until IS NULL OR DECOM > prev_until THEN 1 ELSE 0 END)
+            OVER (PARTITION BY CHILD ORDER BY DECOM, source_file, source_line) AS run
+  FROM j),
+long AS (
+  SELECT CHILD, run FROM r GROUP BY CHILD, run
+  HAVING sum(date_diff('day', DECOM, until)) > {days})
+SELECT 'Episodes' AS "table", e.source_file, e.source_line, e.CHILD_raw AS child
+FROM r JOIN long USING (CHILD, run)
+JOIN "Episodes" e ON e.source_file = r.source_file AND e.source_line = r.source_line
+"""
 
 
 def at(table: str, pairs: str) -> str:

@@ -8,6 +8,7 @@ shared with the OC2 rules are in `oc_common`.
 from __future__ import annotations
 
 from datamonger.validation.rule import Fixture, fx, parse_rows, rule
+from datamonger.validation.rules.ssda903.b_common import PV_365_NOTE
 from datamonger.validation.rules.ssda903.oc_common import (
     AD1_ITEMS,
     AGE_END,
@@ -169,9 +170,10 @@ RULES = [
                 "CHILD=2 DOB=01/04/2009 IN_TOUCH=YES ACTIV=F1 ACCOM=B1",
             ],
         ),
-        note="A Foyer is ACCOM T1/T2. Under 18 on 31 March: the birthday the information is "
-        "about is the 17th (the public validator takes the age on 1 April, which also catches "
-        "young people 18 on the birthday in question).",
+        note="A Foyer is ACCOM T1/T2 (the public validator compares ACCOM with 'T', a code the "
+        "return does not have, so it never fires). Under 18 on 31 March: the birthday the "
+        "information is about is the 17th (the public validator takes the age on 1 April, "
+        "which also catches young people 18 on the birthday in question).",
     ),
     rule(
         "348",
@@ -253,7 +255,7 @@ RULES = [
             both=BIRTHDAY_EPISODES,
         ),
         note="The 17th or 18th birthday falling in the year; an episode ends care (REC other "
-        "than X1) after it. Leaving on the birthday itself is not after it.",
+        "than X1) after it. Leaving on the birthday itself is not after it. " + PV_365_NOTE,
     ),
     rule(
         "1011",

@@ -3,8 +3,16 @@
 from __future__ import annotations
 
 from datamonger.validation.rule import RuleDecl, fx, rule
-from datamonger.validation.rules.ssda903.b_common import each_year
-from datamonger.validation.templates import blank_if, no_overlap, query, required_if, select, where
+from datamonger.validation.rules.ssda903.b_common import PV_365_NOTE, each_year, order_runs
+from datamonger.validation.templates import (
+    blank_if,
+    no_overlap,
+    query,
+    required_if,
+    select,
+    sql_list,
+    where,
+)
 
 TEMP = "('T0', 'T1', 'T2', 'T3', 'T4')"
 V34 = "('V3', 'V4')"
@@ -32,20 +40,26 @@ def _age_place(code: str, place: str, years: int, young: str, old: str) -> RuleD
     )
 
 
-def _age_rec(code: str, cond: str, rec: str, fail_dec: str, ok_dec: str) -> RuleDecl:
+def _age_rec(
+    code: str, cond: str, rec: str, fail_dec: str, ok_dec: str, note: str = ""
+) -> RuleDecl:
+    """REC one of `rec` (codes, space separated) and the age at DEC meeting `cond`; the fixture
+    has one failing and one passing episode per code."""
+    codes = rec.split()
     return rule(
         code,
         where(
             "Episodes",
-            f"t.REC IN {rec} AND {cond.replace('AGE', 'age(h.DOB, t.DEC)')}",
+            f"t.REC IN ({sql_list(codes)}) AND {cond.replace('AGE', 'age(h.DOB, t.DEC)')}",
             header=True,
         ),
         fixture=fx(
             "Episodes",
-            [f"DECOM=01/04/2026 DEC={fail_dec} REC={rec[2:-2].split(chr(39))[0]}"],
-            [f"DECOM=01/04/2026 DEC={ok_dec} REC={rec[2:-2].split(chr(39))[0]}"],
+            [f"DECOM=01/04/2026 DEC={fail_dec} REC={c}" for c in codes],
+            [f"DECOM=01/04/2026 DEC={ok_dec} REC={c}" for c in codes],
             both={"Header": ["DOB=01/06/2010"]},
         ),
+        note=note,
     )
 
 
@@ -59,6 +73,42 @@ def _too_long(code: str, cond: str, days: int, value: str) -> RuleDecl:
             "Episodes",
             [f"DECOM=01/05/2026 DEC={_plus('01/05/2026', days + 1)} {value}"],
             [f"DECOM=01/05/2026 DEC={_plus('01/05/2026', days)} {value}"],
+        ),
+    )
+
+
+def _order_too_long(code: str, ls: str, days: int) -> RuleDecl:
+    """An order under legal status `ls` lasting more than `days` days, its consecutive episodes
+    added up (as rule 364 does for J2)."""
+    half = days // 2 + 1  # two consecutive episodes of `half` days: each within, together over
+    return rule(
+        code,
+        query(order_runs(ls, days), "Episodes"),
+        note="One order can span consecutive episodes (a change of placement under it): episodes "
+        f"under {ls}, each starting on or before the previous one ended, are added up, as rule "
+        "364 does for J2; an episode still open counts to 31 March. Every episode of an order "
+        "over the limit is reported.",
+        fixture=fx(
+            "Episodes",
+            [
+                f"DECOM=01/05/2026 DEC={_plus('01/05/2026', days + 1)} LS={ls} REC=E13",
+                f"CHILD=2 DECOM=01/05/2026 DEC={_plus('01/05/2026', half)} LS={ls} REC=X1",
+                f"CHILD=2 DECOM={_plus('01/05/2026', half)} "
+                f"DEC={_plus('01/05/2026', 2 * half)} LS={ls} REC=E13 RNE=P",
+            ],
+            [
+                f"DECOM=01/05/2026 DEC={_plus('01/05/2026', days)} LS={ls} REC=E13",
+                # two orders: the second starts after the first ended
+                f"CHILD=2 DECOM=01/05/2026 DEC={_plus('01/05/2026', half)} LS={ls} REC=E13",
+                f"CHILD=2 DECOM={_plus('01/05/2026', half + 1)} "
+                f"DEC={_plus('01/05/2026', 2 * half + 1)} LS={ls} REC=E13 RNE=S",
+                # another legal status in between
+                f"CHILD=3 DECOM=01/05/2026 DEC={_plus('01/05/2026', half)} LS={ls} REC=X1",
+                f"CHILD=3 DECOM={_plus('01/05/2026', half)} "
+                f"DEC={_plus('01/05/2026', half + 1)} LS=C2 REC=X1 RNE=L",
+                f"CHILD=3 DECOM={_plus('01/05/2026', half + 1)} "
+                f"DEC={_plus('01/05/2026', 2 * half + 1)} LS={ls} REC=E13 RNE=L",
+            ],
         ),
     )
 
@@ -186,19 +236,30 @@ RULES = [
             ["DECOM=02/06/2026 LS=J2"],
             both={"Header": ["DOB=02/06/2016"]},
         ),
+        note="Under 10 on DECOM in completed years: a child starting the episode on the 10th "
+        "birthday is 10, not under 10. The public validator flags that child (it tests DOB plus "
+        "10 years on or after DECOM, a day off at the boundary); we keep the DfE's 'under 10'.",
     ),
     _age_place("371", "('H5', 'K3')", 16, "01/06/2015", "01/06/2016"),
     _age_place("372", "('R5')", 10, "01/06/2009", "01/06/2010"),
     _age_place("373", "('S1')", 4, "01/06/2003", "01/06/2004"),
     _age_place("374", "('P3')", 14, "01/06/2013", "01/06/2014"),
-    _age_rec("386", "AGE >= 18", "('E11', 'E12')", "01/06/2028", "31/05/2028"),
-    _age_rec("387", "AGE < 14", "('E5')", "31/05/2024", "01/06/2024"),
-    _age_rec("389", "AGE < 16", "('E7')", "31/05/2026", "01/06/2026"),
-    _age_rec("407", "AGE >= 18", "('E45', 'E46', 'E47', 'E48')", "01/06/2028", "31/05/2028"),
-    _age_rec("460", "AGE < 18", "('E17')", "31/05/2028", "01/06/2028"),
-    _too_long("361", "t.LS = 'L1'", 3, "LS=L1"),
-    _too_long("362", "t.LS = 'L2'", 21, "LS=L2"),
-    _too_long("363", "t.LS = 'L3'", 7, "LS=L3"),
+    _age_rec("386", "AGE >= 18", "E11 E12", "01/06/2028", "31/05/2028"),
+    _age_rec(
+        "387",
+        "AGE < 14",
+        "E5 E6",
+        "31/05/2024",
+        "01/06/2024",
+        note="Both moves into independent living: E5 (with formalised support) and E6 (without). "
+        "The age is taken on DEC; a REC without a DEC is rule 148's. " + PV_365_NOTE,
+    ),
+    _age_rec("389", "AGE < 16", "E7", "31/05/2026", "01/06/2026"),
+    _age_rec("407", "AGE >= 18", "E45 E46 E47 E48", "01/06/2028", "31/05/2028"),
+    _age_rec("460", "AGE < 18", "E17", "31/05/2028", "01/06/2028"),
+    _order_too_long("361", "L1", 3),
+    _order_too_long("362", "L2", 21),
+    _order_too_long("363", "L3", 7),
     _too_long("365", "t.LS = 'V3'", 17, "LS=V3"),
     _too_long("375", "t.PLACE = 'T1'", 42, "PLACE=T1"),
     _too_long("376", "t.PLACE = 'T3'", 21, "PLACE=T3"),
@@ -354,6 +415,7 @@ RULES = [
             ["DECOM=01/05/2026 DEC=01/06/2026 REC=X1"],
             ["DECOM=01/05/2026 DEC=01/06/2026 REC=X1", "DECOM=01/06/2026 RNE=P"],
         ),
+        note=PV_365_NOTE,
     ),
     rule(
         "357",
@@ -393,15 +455,33 @@ RULES = [
         "433",
         where(
             "Episodes",
-            "t.RNE IS NOT NULL AND t.RNE <> 'S' AND p.DEC IS NOT NULL AND p.DEC <> t.DECOM",
+            "t.RNE IS NOT NULL AND t.RNE <> 'S' AND t.DECOM IS NOT NULL AND p.CHILD IS NOT NULL "
+            "AND p.DEC IS DISTINCT FROM t.DECOM",
             joins=PREV,
         ),
         fixture=fx(
             "Episodes",
-            ["DECOM=01/05/2026 DEC=01/06/2026 REC=X1", "DECOM=02/06/2026 RNE=P"],
-            ["DECOM=01/05/2026 DEC=01/06/2026 REC=X1", "DECOM=01/06/2026 RNE=P"],
-            flagged=[("Episodes", 3)],
+            [
+                "DECOM=01/05/2026 DEC=01/06/2026 REC=X1",
+                "DECOM=02/06/2026 RNE=P",
+                "CHILD=2 DECOM=01/05/2026",  # the last episode has not finished
+                "CHILD=2 DECOM=01/06/2026 RNE=L",
+            ],
+            [
+                "DECOM=01/05/2026 DEC=01/06/2026 REC=X1",
+                "DECOM=01/06/2026 RNE=P",
+                "CHILD=2 DECOM=01/05/2026",
+                "CHILD=2 DECOM=01/06/2026 RNE=S",
+                "CHILD=3 DECOM=01/06/2026 RNE=P",  # first episode: nothing before
+            ],
+            flagged=[("Episodes", 3), ("Episodes", 5)],
         ),
+        note="A continuation episode (RNE other than S) must start on the day the previous one "
+        "finished (DECOM = previous DEC, as the DfE's rule reads). A previous episode with no "
+        "DEC (blank or unreadable) has not finished, so the episode does not start on the day "
+        "it finished: reported, as the public validator does (rule 142 reports the open "
+        "previous episode itself). An episode with no DECOM cannot be placed in order and is "
+        "left to the rules on DECOM.",
     ),
     rule(
         "434",
@@ -423,7 +503,7 @@ RULES = [
         "435",
         where(
             "Episodes",
-            "t.RNE = 'P' AND p.CHILD IS NOT NULL AND (t.LS IS DISTINCT FROM p.LS "
+            "t.RNE IN ('P', 'T') AND p.CHILD IS NOT NULL AND (t.LS IS DISTINCT FROM p.LS "
             "OR (t.PLACE IS NOT DISTINCT FROM p.PLACE AND pc(t.PL_POST) IS NOT DISTINCT FROM "
             "pc(p.PL_POST) AND t.URN IS NOT DISTINCT FROM p.URN "
             "AND t.PLACE_PROVIDER IS NOT DISTINCT FROM p.PLACE_PROVIDER))",
@@ -431,10 +511,26 @@ RULES = [
         ),
         fixture=fx(
             "Episodes",
-            ["DECOM=01/05/2026 LS=C2 PLACE=U1", "DECOM=01/06/2026 RNE=P LS=C1 PLACE=U2"],
-            ["DECOM=01/05/2026 LS=C2 PLACE=U1", "DECOM=01/06/2026 RNE=P LS=C2 PLACE=U2"],
-            flagged=[("Episodes", 3)],
+            [
+                "DECOM=01/05/2026 LS=C2 PLACE=U1",
+                "DECOM=01/06/2026 RNE=P LS=C1 PLACE=U2",
+                "CHILD=2 DECOM=01/05/2026 LS=C2 PLACE=U1 PL_POST=M1_1AE",
+                "CHILD=2 DECOM=01/06/2026 RNE=T LS=C2 PLACE=U1 PL_POST=M1_1AE",
+                "CHILD=3 DECOM=01/05/2026 LS=C2 PLACE=U1 PL_POST=M1_1AE",
+                "CHILD=3 DECOM=01/06/2026 RNE=T LS=C1 PLACE=U1 PL_POST=M1_1AG",
+            ],
+            [
+                "DECOM=01/05/2026 LS=C2 PLACE=U1",
+                "DECOM=01/06/2026 RNE=P LS=C2 PLACE=U2",
+                "CHILD=2 DECOM=01/05/2026 LS=C2 PLACE=U1 PL_POST=M1_1AE",
+                "CHILD=2 DECOM=01/06/2026 RNE=T LS=C2 PLACE=U1 PL_POST=M1_1AG",
+            ],
+            flagged=[("Episodes", 3), ("Episodes", 5), ("Episodes", 7)],
         ),
+        note="RNE P (change of placement and carers) and T (change of placement, same carers) "
+        "both say the placement changed and the legal status did not: the legal status must "
+        "be the previous episode's, and the placement (type, postcode, URN or provider) must "
+        "differ. A first episode is not checked.",
     ),
     rule(
         "504",
@@ -465,16 +561,34 @@ RULES = [
         "336",
         where(
             "Episodes",
-            "t.PLACE IN ('A3', 'A5') AND p.CHILD IS NOT NULL "
-            "AND p.PLACE NOT IN ('U1', 'U2', 'U3', 'U4', 'U5', 'U6')",
+            "t.PLACE IN ('A3', 'A5') AND p.CHILD IS NOT NULL AND (p.PLACE IS NULL OR p.PLACE "
+            "NOT IN ('A3', 'A4', 'A5', 'A6', 'U1', 'U2', 'U3', 'U4', 'U5', 'U6'))",
             joins=PREV,
         ),
         fixture=fx(
             "Episodes",
-            ["DECOM=01/05/2026 PLACE=R1", "DECOM=01/06/2026 PLACE=A3 RNE=P"],
-            ["DECOM=01/05/2026 PLACE=U1", "DECOM=01/06/2026 PLACE=A3 RNE=P"],
-            flagged=[("Episodes", 3)],
+            [
+                "DECOM=01/05/2026 PLACE=R1",
+                "DECOM=01/06/2026 PLACE=A3 RNE=P",
+                "CHILD=2 DECOM=01/05/2026 PLACE=K2",
+                "CHILD=2 DECOM=01/06/2026 PLACE=A5 RNE=P",
+            ],
+            [
+                "DECOM=01/05/2026 PLACE=U1",
+                "DECOM=01/06/2026 PLACE=A3 RNE=P",
+                # another placement for adoption just before: A4 then A5, A6 then A3
+                "CHILD=2 DECOM=01/05/2026 PLACE=A4",
+                "CHILD=2 DECOM=01/06/2026 PLACE=A5 RNE=P",
+                "CHILD=3 DECOM=01/05/2026 PLACE=A6",
+                "CHILD=3 DECOM=01/06/2026 PLACE=A3 RNE=P",
+                "CHILD=4 DECOM=01/06/2026 PLACE=A5 RNE=S",  # first episode: nothing before
+            ],
+            flagged=[("Episodes", 3), ("Episodes", 5)],
         ),
+        note="As the DfE's rule reads: where PLACE is A3 or A5, the episode before must be a "
+        "placement for adoption (A3-A6) or foster care (U1-U6); a first episode is not checked. "
+        "The public validator allows the same previous placements but checks A3 and A4 (not "
+        "A5).",
     ),
     rule(
         "383",

@@ -2,9 +2,11 @@
 
 PL_LA, PL_LOCATION and PL_DISTANCE are derived by the engine from HOME_POST and PL_POST with the
 ONS postcode directory (`prepare`), as the DfE derives them: every rule here needs the directory.
-PL_DISTANCE is blank when either postcode is blank or not in the directory (or when the two lie on
-different national grids, Northern Ireland and Great Britain); PL_LOCATION is blank, in addition,
-when the LA making the return is not known.
+A postcode is known when the directory lists it with a location (a grid reference); one it lists
+without (Channel Islands, Isle of Man, some large-user and terminated codes) is not, and gives no
+PL_LA, PL_LOCATION or PL_DISTANCE. PL_DISTANCE is blank when either postcode is blank or not known
+(or when the two lie on different national grids, Northern Ireland and Great Britain); PL_LOCATION
+is blank, in addition, when the LA making the return is not known.
 
 Rule 411 (PL_LOCATION 'IN' while PL_LA is another LA) is declared but always reported as skipped,
 with the reason: neither the CSV nor the XML return carries a location code of the LA's own, and
@@ -93,7 +95,11 @@ RULES = [
         ),
         needs=POSTCODES,
         fixture=fxl(
-            ["HOME_POST=M1_9ZZ PL_POST=M1_1AE", "HOME_POST=M1_1AE PL_POST=M99_9ZZ LS=C2"],
+            [
+                "HOME_POST=M1_9ZZ PL_POST=M1_1AE",
+                "HOME_POST=M1_1AE PL_POST=M99_9ZZ LS=C2",
+                "HOME_POST=M1_1AE PL_POST=M1_9FN",  # listed without a location
+            ],
             [
                 "HOME_POST=M1_1AE PL_POST=B1_1AA",
                 "HOME_POST=M1_1AE",  # no distance, but that is rule 392a
@@ -104,9 +110,15 @@ RULES = [
             both={"UASC": ["CHILD=2"]},
             last={"UASC": ["CHILD=3"]},
         ),
-        note="Both postcodes written but no distance can be measured: one of them is not in the "
-        "ONS directory (a derived distance is otherwise always between 0 and 999.9 miles). Not "
-        "asked for short breaks (V3/V4) nor for children UASC this year or last.",
+        note="The DfE's rule: PL_DISTANCE, a value calculated from the postcodes, must be between "
+        "0.0 and 999.9. A calculated distance is always in that range (no two places in the "
+        "ONS directory are 999.9 miles apart), so the distance is invalid only when it cannot "
+        "be calculated: both postcodes written, one of them not known (not in the ONS "
+        "directory, or listed without a location), as the message says ('check a valid "
+        "postcode has been entered'); the public validator also reports a missing distance. "
+        "This overlaps 392a (no distance) on those rows, as the DfE's rules do; a blank "
+        "postcode is 392a's and 392b's only. Not asked for short breaks (V3/V4) nor for "
+        "children UASC this year or last.",
     ),
     rule(
         "169",
@@ -124,11 +136,14 @@ RULES = [
         where("Episodes", f"{NOT_V34} AND {{la}} IS NOT NULL AND t.PL_LOCATION IS NULL"),
         needs=POSTCODES,
         fixture=fxl(
-            ["PL_POST=M1_9ZZ LS=C2", "LS=C2"],
+            # M1 9FN is in the ONS directory without a location (no grid reference, no LA)
+            ["PL_POST=M1_9ZZ LS=C2", "LS=C2", "PL_POST=M1_9FN LS=C2"],
             ["PL_POST=M1_1AE LS=C2", "PL_POST=B1_1AA", "LS=V3"],
         ),
         note="PL_LOCATION (IN/OUT) is derived from PL_POST and the LA making the return; the "
-        "rule is asked only when that LA is known (else every location would be blank).",
+        "rule is asked only when that LA is known (else every location would be blank). A "
+        "placement postcode the ONS directory lists without a location gives no LA, so no "
+        "location either (it is not 'OUT').",
     ),
     rule(
         "392a",
@@ -139,7 +154,12 @@ RULES = [
         ),
         needs=POSTCODES,
         fixture=fxl(
-            ["HOME_POST=M1_1AE", "PL_POST=M1_1AE LS=C2", "HOME_POST=M1_9ZZ PL_POST=M1_1AE"],
+            [
+                "HOME_POST=M1_1AE",
+                "PL_POST=M1_1AE LS=C2",
+                "HOME_POST=M1_9ZZ PL_POST=M1_1AE",
+                "HOME_POST=M1_1AE PL_POST=M1_9FN",  # listed without a location
+            ],
             [
                 "HOME_POST=M1_1AE PL_POST=B1_1AA",
                 "HOME_POST=M1_1AE PL_POST=BT1_1AA",  # both known, across grids: not measured here
@@ -151,9 +171,9 @@ RULES = [
             last={"UASC": ["CHILD=3"]},
         ),
         note="Not asked for short breaks (V3/V4) nor for children UASC this year or last (the "
-        "UASC tables of both years). Two known postcodes on different grids (Northern Ireland "
-        "and Great Britain) give a distance the DfE measures and this engine does not: not "
-        "reported.",
+        "UASC tables of both years). A postcode listed without a location gives no distance. "
+        "Two known postcodes on different grids (Northern Ireland and Great Britain) give a "
+        "distance the DfE measures and this engine does not: not reported.",
     ),
     rule(
         "392c",
@@ -164,11 +184,16 @@ RULES = [
         ),
         needs=POSTCODES,
         fixture=fxl(
-            ["HOME_POST=M1_9ZZ PL_POST=M1_1AE", "HOME_POST=M1_1AE PL_POST=NOT_A_POSTCODE"],
+            [
+                "HOME_POST=M1_9ZZ PL_POST=M1_1AE",
+                "HOME_POST=M1_1AE PL_POST=NOT_A_POSTCODE",
+                "HOME_POST=M1_9FN PL_POST=M1_1AE",  # listed without a location
+            ],
             ["HOME_POST=m11ae PL_POST=M1_1AG", "HOME_POST=M1_1AE", ""],
         ),
-        note="A postcode is valid when it is in the ONS directory, read without regard to case "
-        "or spacing (m11ae is M1 1AE).",
+        note="A postcode is valid when it is in the ONS directory with a location (a grid "
+        "reference), read without regard to case or spacing (m11ae is M1 1AE); one listed "
+        "without a location cannot be placed, so it is not counted as valid.",
     ),
     rule(
         "406",

@@ -9,6 +9,7 @@ to be looked after when an episode ends with a REC other than X1.
 from __future__ import annotations
 
 from datamonger.validation.rule import fx, rule
+from datamonger.validation.rules.ssda903.b_common import PV_365_NOTE
 from datamonger.validation.templates import query, select, where
 
 # Per episode: its placement (pl, numbered per child) and the placement's end (blank if open).
@@ -86,7 +87,7 @@ RULES = [
         ),
         note="The placement the child went missing from is the episode the period starts in, "
         "carried on by episodes that change only the legal status (RNE L); when it has ended "
-        "(DEC of its last episode) the period must have an end date.",
+        "(DEC of its last episode) the period must have an end date. " + PV_365_NOTE,
     ),
     rule(
         "577",
@@ -117,7 +118,7 @@ RULES = [
             },
         ),
         note="The child ceased to be looked after (an episode ending with a REC other than X1) "
-        "on or after the day the open period started.",
+        "on or after the day the open period started. " + PV_365_NOTE,
     ),
     rule(
         "578",

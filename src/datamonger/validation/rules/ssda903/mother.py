@@ -12,6 +12,7 @@ from datamonger.validation.rules.ssda903.b_common import (
     FEMALE,
     LOOKED_AFTER,
     MALE,
+    PV_365_NOTE,
     V34,
     fxm,
     sex_codes,
@@ -219,7 +220,7 @@ RULES = [
             )
         ),
         note="Ceased to be looked after: an episode ending in the year with a REC other than X1, "
-        "not a V3/V4 short break. The Header row and that episode are reported.",
+        "not a V3/V4 short break. The Header row and that episode are reported. " + PV_365_NOTE,
     ),
     rule(
         "611",
@@ -230,7 +231,7 @@ RULES = [
         "612",
         where(
             "Header",
-            f"NOT blank(t.MC_DOB_raw) AND t.MOTHER IS DISTINCT FROM '1' "
+            f"NOT blank(t.MC_DOB_raw) AND (t.MOTHER = '0' OR blank(t.MOTHER_raw)) "
             f"AND t.SEX IS DISTINCT FROM {MALE}",
         ),
         fixture=sex_codes(
@@ -241,11 +242,14 @@ RULES = [
                     "SEX=F MOTHER=1 MC_DOB=01/01/2026",
                     "CHILD=2 SEX=F MOTHER=0",
                     "CHILD=3 SEX=M MC_DOB=01/01/2026",
+                    "CHILD=4 SEX=F MOTHER=2 MC_DOB=01/01/2026",  # invalid MOTHER: rule 165's
                 ],
                 year=2027,
             )
         ),
-        note="A blank MOTHER does not say she is a mother either. Boys with MC_DOB are rule 174's.",
+        note="'Indicates child is not a mother': MOTHER 0, or left blank (a blank does not say "
+        "she is a mother either). A MOTHER that is neither 0 nor 1 indicates nothing: it is "
+        "invalid, rule 165's error, and not reported here. Boys with MC_DOB are rule 174's.",
     ),
     rule(
         "620",

@@ -235,7 +235,10 @@ RULES = [
         ),
         note="Read as 'aged 4 or over on 1 April AND 16 or under on 31 March' (with 'or' every "
         "child would qualify); SDQ1 says the child was outside the SDQ ages. Checked for the OC2 "
-        "cohort only (rule 198 reports a reason given outside it). " + CLA12_NOTE,
+        "cohort only (rule 198 reports a reason given outside it). The public validator tests "
+        "the 16th birthday on or after 31 March (DOB plus 16 years >= 31 March), so it leaves "
+        "out young people who turned 16 before 31 March; we keep the DfE's '16 or under'. "
+        + CLA12_NOTE,
     ),
     rule(
         "197a",
@@ -318,13 +321,24 @@ RULES = [
     ),
     rule(
         "546",
-        where("OC2", f"{AGE_END} >= 5 AND NOT blank(t.HEALTH_CHECK_raw)", header=True),
+        where(
+            "OC2",
+            f"{AGE_END} >= 5 AND {IN_CLA12} AND NOT blank(t.HEALTH_CHECK_raw)",
+            header=True,
+        ),
         fixture=fx(
             "OC2",
-            ["DOB=31/03/2022 HEALTH_CHECK=0"],
-            ["DOB=01/04/2022 HEALTH_CHECK=0", "CHILD=2 DOB=31/03/2022"],
+            ["CHILD=1 DOB=31/03/2022 HEALTH_CHECK=0"],
+            [
+                "CHILD=1 DOB=01/04/2022 HEALTH_CHECK=0",
+                "CHILD=2 DOB=31/03/2022",
+                "CHILD=4 DOB=31/03/2022 HEALTH_CHECK=0",  # not looked after 12 months
+            ],
+            both=CLA,
         ),
-        note="Age on 31 March.",
+        note="Age on 31 March, for children looked after continuously for 12 months (the DfE's "
+        "condition; health promotion information is asked of the OC2 cohort under 5, rule "
+        "545). " + CLA12_NOTE,
     ),
     rule(
         "192",

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from datamonger.validation.rule import Fixture, fx, rule
-from datamonger.validation.rules.ssda903.b_common import each_year
+from datamonger.validation.rules.ssda903.b_common import each_year, order_runs
 from datamonger.validation.templates import query, where
 
 PREV = 'LEFT JOIN "Episodes" p ON p.CHILD = t.CHILD AND p.seq = t.seq - 1'
@@ -29,23 +29,7 @@ OUTSIDE_ENGLAND = "('SCO', 'WAL', 'NIR')"  # PL_LA outside England (derived from
 
 # 364: runs of J2 episodes (each starting on or before the previous J2 episode's end), an open
 # episode running to the end of the year; a run longer than 21 days fails, every episode in it.
-J2_RUNS = """
-WITH j AS (
-  SELECT CHILD, source_file, source_line, DECOM, coalesce(DEC, {end}) AS until,
-         lag(coalesce(DEC, {end})) OVER w AS prev_until
-  FROM "Episodes" WHERE LS = 'J2' AND DECOM IS NOT NULL AND CHILD IS NOT NULL
-  WINDOW w AS (PARTITION BY CHILD ORDER BY DECOM, source_file, source_line)),
-r AS (
-  SELECT *, sum(CASE WHEN prev_until IS NULL OR DECOM > prev_until THEN 1 ELSE 0 END)
-            OVER (PARTITION BY CHILD ORDER BY DECOM, source_file, source_line) AS run
-  FROM j),
-long AS (
-  SELECT CHILD, run FROM r GROUP BY CHILD, run
-  HAVING sum(date_diff('day', DECOM, until)) > 21)
-SELECT 'Episodes' AS "table", e.source_file, e.source_line, e.CHILD_raw AS child
-FROM r JOIN long USING (CHILD, run)
-JOIN "Episodes" e ON e.source_file = r.source_file AND e.source_line = r.source_line
-"""
+J2_RUNS = order_runs("J2", 21)
 
 # 367: days of respite (V3) inside the collection year, per child; over 75 fails every V3 episode
 # of the year.

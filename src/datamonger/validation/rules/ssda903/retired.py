@@ -10,7 +10,14 @@ ended by 31 March, other than an agreed series of short breaks (V3/V4).
 from __future__ import annotations
 
 from datamonger.validation.rule import fx, rule
-from datamonger.validation.rules.ssda903.b_common import V34, at, each_year, fxm, union
+from datamonger.validation.rules.ssda903.b_common import (
+    PV_365_NOTE,
+    V34,
+    at,
+    each_year,
+    fxm,
+    union,
+)
 from datamonger.validation.rules.ssda903.oc_common import any_blank
 from datamonger.validation.rules.ssda903.social_workers import LOOKED_AFTER_31_MARCH, open_31_march
 from datamonger.validation.templates import query, select, where
@@ -177,7 +184,8 @@ RULES = [
             ],
             year=2024,
         ),
-        note="Still freed: a D1 episode left open (DEC blank) at the end of the year.",
+        note="Still freed: a D1 episode left open (DEC blank) at the end of the year. "
+        + PV_365_NOTE,
     ),
     rule(
         "555",
