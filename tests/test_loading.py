@@ -103,12 +103,14 @@ def test_unknown_table_names_the_closest_and_the_differences(tmp_path: Path, sto
     write(tmp_path / "e.csv", episodes([EP1]).replace("REASON_PLACE_CHANGE", "REASON"))
     write(tmp_path / "h.csv", f"{HEADER}\nC1,M,01/01/2010,WBRI,,,\n")
     report = load_paths([tmp_path / "e.csv", tmp_path / "h.csv"], store, year=2025)
-    assert report.exit_code == 1  # refused one, loaded the other
-    (p,) = [p for p in report.problems if p.severity == "error"]
+    # the Episodes table is refused, so the return it belongs to is refused whole (issue 13)
+    assert report.exit_code == 2
+    (p, whole) = [p for p in report.problems if p.severity == "error"]
     assert p.file == str(tmp_path / "e.csv") and p.line == 1
     assert "Episodes" in p.message and "REASON_PLACE_CHANGE" in p.message and "REASON" in p.message
+    assert whole.code == "return_refused" and "h.csv" in whole.message
     assert rows(store, "SELECT count(*) FROM ssda903_episodes") == [(0,)]
-    assert rows(store, "SELECT count(*) FROM ssda903_header") == [(1,)]
+    assert rows(store, "SELECT count(*) FROM ssda903_header") == [(0,)]
 
 
 def test_empty_file_is_skipped_with_a_warning_and_does_not_stop_others(
@@ -193,8 +195,8 @@ def test_two_years_side_by_side_and_year_override(tmp_path: Path, store: Store) 
     assert rows(
         store, "SELECT collection_year, count(*) FROM ssda903_episodes GROUP BY 1 ORDER BY 1"
     ) == [(2024, 1), (2025, 2)]
-    load_paths([tmp_path / "y1"], store, year=2030)
-    assert (2030,) in rows(store, "SELECT DISTINCT collection_year FROM ssda903_episodes")
+    load_paths([tmp_path / "y1"], store, year=2022)
+    assert (2022,) in rows(store, "SELECT DISTINCT collection_year FROM ssda903_episodes")
 
 
 def test_year_inference_ignores_a_stray_future_date(tmp_path: Path, store: Store) -> None:
@@ -216,9 +218,10 @@ def test_two_tables_of_the_same_kind_in_one_folder(tmp_path: Path, store: Store)
     write(tmp_path / "r" / "a.csv", episodes([EP1]))
     write(tmp_path / "r" / "b.csv", episodes([EP2]))
     report = load_paths([tmp_path / "r"], store)
-    assert report.exit_code == 1
-    assert [p.code for p in report.problems if p.severity == "error"] == ["duplicate_table"]
-    assert rows(store, "SELECT CHILD FROM ssda903_episodes") == [("C1",)]
+    assert report.exit_code == 2  # neither is loaded: which one is right cannot be told
+    errors = [p.code for p in report.problems if p.severity == "error"]
+    assert errors == ["duplicate_table"]
+    assert rows(store, "SELECT count(*) FROM ssda903_episodes") == [(0,)]
 
 
 def test_xlsx_one_table_per_sheet_with_excel_dates_and_row_numbers(

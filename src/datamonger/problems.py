@@ -72,12 +72,33 @@ CODES: dict[str, str] = {
     "duplicate_table": "the same table was given twice for one return and year",
     "replaced": "a return already in the database was replaced",
     "table_not_in_year": "the table is not part of the return in that collection year",
+    "unclosed_quote": "a quoted CSV value runs over lines (a quote never closed): rows would be lost",
+    "xml_no_records": "the XML has no record where the return puts them (no Child, no CHILD)",
+    "xml_missing_element": "an element the return needs is missing; its rows are loaded without it",
+    "return_refused": "a return was not loaded because one of its files or tables was refused; "
+    "what the database held for it is kept unchanged",
+    "encoding": "how the file's text was decoded, when it was not plain UTF-8",
+    "bad_encoding": "bytes that are not valid in the file's encoding; shown as \ufffd, reported",
+    "xlsx_damaged": "the workbook is damaged (a part missing or unreadable): the file is refused",
+    "xlsx_too_large": "the workbook is over a size cap (unpacked size, rows, columns or a cell)",
+    "xlsx_formula_no_value": "a formula cell has no saved result; it is loaded as empty",
+    "xlsx_hidden_sheet": "a sheet is hidden in Excel; it is read all the same",
+    "xlsx_merged_cells": "merged cells: only the first holds the value, the others load as empty",
+    "bad_year": "a collection year outside the years the DfE collections exist in",
+    "year_inferred": "which collection year was read from an SSDA903 return's dates, and why",
+    "unreadable": "the file could not be read for a reason not foreseen: it is refused",
+    "not_a_database": "--db names a file that is not a Datamonger (DuckDB) database",
 }
 
 
 class Refused(Exception):
-    """Raised by a reader when a file cannot be loaded at all."""
+    """Raised by a reader when a file cannot be loaded at all.
 
-    def __init__(self, problem: Problem) -> None:
+    `table` names the DfE table the file was recognised as, when it was (a refused table makes
+    the loader refuse the whole return it belongs to); "*" stands for a whole SSDA903 XML return.
+    """
+
+    def __init__(self, problem: Problem, table: str | None = None) -> None:
         super().__init__(problem.message)
         self.problem = problem
+        self.table = table

@@ -10,10 +10,10 @@ replaced in a single transaction, so the database never holds half a file.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,7 @@ import pyarrow as pa
 
 from datamonger.returns import TableSpec, cin, ssda903
 
+LOAD_MEMORY = "256MB"  # DuckDB's memory cap while loading into a file (it spills past it)
 ALL_TABLES: tuple[TableSpec, ...] = ssda903.TABLES + cin.TABLES
 BY_STORE_NAME: dict[str, TableSpec] = {t.store_name: t for t in ALL_TABLES}
 
@@ -44,31 +45,72 @@ def _columns(spec: TableSpec) -> list[tuple[str, str]]:
     return cols
 
 
+# What a typed value must look like before it is read as its type. DuckDB's own parsers are more
+# forgiving than the DfE's formats: `try_strptime('%d/%m/%Y')` takes 31/3/24 as the year 24 AD and
+# `TRY_CAST(... AS BIGINT)` takes 12.7, 1e3, 0x10, 1_000 and .5. A value that does not have the
+# DfE's shape is kept as written, its typed form is NULL, and it is reported at load.
+_SHAPE = {
+    "%d/%m/%Y": r"\d{1,2}/\d{1,2}/\d{4}",  # dd/mm/yyyy: always a four-digit year
+    "%Y-%m-%d": r"\d{4}-\d{1,2}-\d{1,2}",  # xs:date
+    "datetime": r"\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?",
+    "int": r"[+-]?\d+",  # xs:integer: digits, an optional sign; nothing else
+}
+
+
 def _typed_expr(col: str, ftype: str, date_format: str) -> str:
     """SQL turning the raw text column `col` into its typed form; NULL when unreadable."""
     v = f"nullif(trim({q(col)}), '')"
     if ftype == "date":
-        return f"try_strptime({v}, '{date_format}')::DATE"
+        shape = _SHAPE.get(date_format)
+        parsed = f"try_strptime({v}, '{date_format}')::DATE"
+        if shape is None:
+            return parsed
+        return f"CASE WHEN regexp_full_match({v}, '{shape}') THEN {parsed} END"
     if ftype == "int":
-        return f"TRY_CAST({v} AS BIGINT)"
+        return (
+            f"CASE WHEN regexp_full_match({v}, '{_SHAPE['int']}') THEN TRY_CAST({v} AS BIGINT) END"
+        )
     if ftype == "bool":
         return (
             f"CASE lower({v}) WHEN 'true' THEN true WHEN '1' THEN true "
             f"WHEN 'false' THEN false WHEN '0' THEN false END"
         )
     if ftype == "datetime":
-        return f"TRY_CAST({v} AS TIMESTAMP)"
+        return (
+            f"CASE WHEN regexp_full_match({v}, '{_SHAPE['datetime']}') "
+            f"THEN TRY_CAST({v} AS TIMESTAMP) END"
+        )
     return q(col)
 
 
-@dataclass(frozen=True, slots=True)
-class BadValue:
-    file: str
-    line: int
-    table: str
-    field: str
-    ftype: str
-    value: str
+def _suggestion(v: str, ftype: str, date_format: str) -> str:
+    """SQL: the date a two-digit year probably stands for (20yy), when it is a real date; else NULL."""
+    if ftype == "date" and date_format == "%d/%m/%Y":
+        pat, fmt = r"(\d{1,2})/(\d{1,2})/(\d{2})", "%d/%m/%Y"
+        text = (
+            f"lpad(regexp_extract({v}, '{pat}', 1), 2, '0') || '/' || "
+            f"lpad(regexp_extract({v}, '{pat}', 2), 2, '0') || '/20' || "
+            f"regexp_extract({v}, '{pat}', 3)"
+        )
+    elif ftype == "date":
+        pat, fmt = r"(\d{2})-(\d{1,2})-(\d{1,2})", "%Y-%m-%d"
+        text = (
+            f"'20' || regexp_extract({v}, '{pat}', 1) || '-' || "
+            f"lpad(regexp_extract({v}, '{pat}', 2), 2, '0') || '-' || "
+            f"lpad(regexp_extract({v}, '{pat}', 3), 2, '0')"
+        )
+    elif ftype == "datetime":
+        pat, fmt = r"(\d{2})-(\d{2})-(\d{2})([T ].*)?", ""
+        text = f"'20' || {v}"
+    else:
+        return "NULL"
+    check = f"try_strptime({text}, '{fmt}')" if fmt else f"TRY_CAST({text} AS TIMESTAMP)"
+    return f"CASE WHEN regexp_full_match({v}, '{pat}') AND {check} IS NOT NULL THEN {text} END"
+
+
+def _lit(text: str) -> str:
+    """A SQL string literal."""
+    return "'" + text.replace("'", "''") + "'"
 
 
 class Store:
@@ -87,6 +129,20 @@ class Store:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    @contextlib.contextmanager
+    def bounded_memory(self, limit: str = LOAD_MEMORY) -> Iterator[None]:
+        """While loading into a database file, cap DuckDB's memory so staged tables spill to
+        its temporary folder instead of growing with the rows (an in-memory database cannot)."""
+        if self.path == ":memory:":
+            yield
+            return
+        before = self.con.execute("SELECT current_setting('memory_limit')").fetchone()
+        self.con.execute(f"SET memory_limit = '{limit}'")
+        try:
+            yield
+        finally:
+            self.con.execute(f"SET memory_limit = '{before[0] if before else '80%'}'")
 
     # --- schema -----------------------------------------------------------------------------
     def _create_schema(self) -> None:
@@ -174,23 +230,86 @@ class Store:
                 self._staged.add(target)
             self._staged.discard(name)
 
-    def bad_values(self, group: int) -> list[BadValue]:
-        """Values that were written but could not be read as their type (kept raw, flagged)."""
+    def stage_bad_values(self, group: int, describe: Mapping[str, tuple[str, str, str]]) -> None:
+        """Every value written but unreadable as its type, as load problems, kept in SQL.
+
+        `describe` maps a field type to (problem code, what the value should be, what to do).
+        All of them go to the temporary table `staged_problems` (numbered per file in order of
+        line) in one statement, never through Python one by one; `log_problems` stores them.
+        """
         parts = []
         for name in sorted(n for n in self._staged if n.startswith(f"stage_{group}_")):
             spec = BY_STORE_NAME[name.split("_", 2)[2]]
-            for f in spec.typed():
+            fmt = cin.DATE_FORMAT if spec.return_ == "cin" else ssda903.DATE_FORMAT
+            for pos, f in enumerate(spec.fields):
+                if f.type == "text":
+                    continue
+                code, what, hint = describe[f.type]
+                raw = q(f.name + "_raw")
+                guess = _suggestion(f"trim({raw})", f.type, fmt)
+                said = f"{spec.name}.{f.name} on line "
                 parts.append(
-                    f"SELECT source_line, '{spec.name}' AS t, '{f.name}' AS f, '{f.type}' AS ty, "
-                    f"{q(f.name + '_raw')} AS v, source_file FROM {name} "
-                    f"WHERE {q(f.name)} IS NULL AND nullif(trim({q(f.name + '_raw')}), '') IS NOT NULL"
+                    f"SELECT source_file AS file, source_line AS line, {_lit(spec.name)} AS t, "
+                    f"{pos} AS pos, {_lit(f.name)} AS col, {raw} AS value, {_lit(code)} AS code, "
+                    f"{_lit(said)} || source_line || ' is ' || chr(39) || {raw} || chr(39) || "
+                    f"', which ' || CASE WHEN {guess} IS NOT NULL THEN 'has a two-digit year' "
+                    f"ELSE {_lit('cannot be read as ' + what)} END || "
+                    f"'; kept as written and flagged.' AS message, "
+                    f"CASE WHEN {guess} IS NOT NULL THEN "
+                    f"'Years are written with four digits: did you mean ' || {guess} || '?' "
+                    f"ELSE {_lit(hint)} END AS hint "
+                    f"FROM {name} WHERE {q(f.name)} IS NULL AND nullif(trim({raw}), '') IS NOT NULL"
                 )
+        self._create_staged_problems()
         if not parts:
-            return []
-        rows = self.con.execute(
-            " UNION ALL ".join(parts) + " ORDER BY source_file, source_line, t, f"
+            return
+        self.con.execute(
+            f"""INSERT INTO staged_problems
+                SELECT {int(group)}, row_number() OVER (PARTITION BY file ORDER BY line, t, pos),
+                       'warning', code, message, file, line, col, value, hint
+                FROM ({" UNION ALL ".join(parts)})"""
+        )
+
+    def _create_staged_problems(self) -> None:
+        self.con.execute(
+            """CREATE TEMP TABLE IF NOT EXISTS staged_problems (
+                grp INTEGER, n BIGINT, severity VARCHAR, code VARCHAR, message VARCHAR,
+                file VARCHAR, line INTEGER, "column" VARCHAR, value VARCHAR, hint VARCHAR)"""
+        )
+
+    def stage_problems(self, group: int, tables: Sequence[pa.Table]) -> None:
+        """Keep problems given as Arrow tables (the load_problems columns) until log_problems."""
+        self._create_staged_problems()
+        for table in tables:
+            self.con.register("more_problems", table)
+            try:
+                self.con.execute(
+                    f"""INSERT INTO staged_problems
+                        SELECT {int(group)}, NULL, severity, code, message, file, line,
+                               "column", value, hint
+                        FROM more_problems"""
+                )
+            finally:
+                self.con.unregister("more_problems")
+
+    def first_bad_values(
+        self, group: int, listed: int
+    ) -> tuple[list[tuple[Any, ...]], list[tuple[str, str, int, int]]]:
+        """The first `listed` staged bad values of each file of the group (severity, code,
+        message, file, line, column, value, hint), and per file and code the values past those:
+        (file, code, how many, the first one's line)."""
+        self._create_staged_problems()
+        first = self.con.execute(
+            """SELECT severity, code, message, file, line, "column", value, hint
+               FROM staged_problems WHERE grp = ? AND n <= ? ORDER BY file, n""",
+            [group, listed],
         ).fetchall()
-        return [BadValue(file, line, t, f, ty, v) for line, t, f, ty, v, file in rows]
+        rest = self.con.execute(
+            """SELECT file, code, count(*), min(line) FROM staged_problems
+               WHERE grp = ? AND n > ? GROUP BY file, code ORDER BY file, code""",
+            [group, listed],
+        ).fetchall()
+        return first, [(f, c, int(k), int(line)) for f, c, k, line in rest]
 
     def staged_rows(self, group: int) -> dict[str, int]:
         out = {}
@@ -199,15 +318,20 @@ class Store:
             out[name.split("_", 2)[2]] = int(row[0]) if row else 0
         return out
 
-    def staged_dates(self, group: int, spec: TableSpec, fields: Sequence[str]) -> list[dt.date]:
+    def staged_year_counts(
+        self, group: int, spec: TableSpec, fields: Sequence[str], until: dt.date
+    ) -> dict[int, int]:
+        """How many of the staged dates in `fields` (up to `until`) fall in each collection year."""
         name = self.stage_name(spec, group)
         if name not in self._staged:
-            return []
+            return {}
         union = " UNION ALL ".join(f"SELECT {q(f)} AS d FROM {name}" for f in fields)
-        return [
-            r[0]
-            for r in self.con.execute(f"SELECT d FROM ({union}) WHERE d IS NOT NULL").fetchall()
-        ]
+        got = self.con.execute(
+            f"""SELECT CASE WHEN month(d) >= 4 THEN year(d) + 1 ELSE year(d) END AS y, count(*)
+                FROM ({union}) WHERE d IS NOT NULL AND d <= ? GROUP BY y""",
+            [until],
+        ).fetchall()
+        return {int(y): int(n) for y, n in got}
 
     # --- committing -------------------------------------------------------------------------
     def replace_return(
@@ -217,46 +341,89 @@ class Store:
 
         Returns the rows per table and whether an earlier load of that return and year was replaced.
         """
-        specs = [t for t in ALL_TABLES if t.return_ == return_name]
-        counts = self.staged_rows(group)
+        ((counts, replaced),) = self.replace_returns([(return_name, year, group, files, la)])
+        return counts, replaced
+
+    def replace_returns(
+        self, returns: Sequence[tuple[str, int, int, Iterable[str], str | None]]
+    ) -> list[tuple[dict[str, int], bool]]:
+        """Replace each (return, year) with what its group staged, all in one transaction: either
+        every one is replaced or none is. Gives per return the rows per table and whether an
+        earlier load of that return and year was replaced."""
+        if not returns:
+            return []
+        out = []
         con = self.con
         con.execute("BEGIN TRANSACTION")
         try:
-            before = con.execute(
-                "SELECT count(*) FROM returns_loaded WHERE return_name = ? AND collection_year = ?",
-                [return_name, year],
-            ).fetchone()
-            replaced = bool(before and before[0])
-            for spec in specs:
-                if replaced:
-                    con.execute(f"DELETE FROM {spec.store_name} WHERE collection_year = ?", [year])
-                name = self.stage_name(spec, group)
-                if name in self._staged:
-                    con.execute(f"INSERT INTO {spec.store_name} SELECT ?, * FROM {name}", [year])
-            con.execute(
-                "DELETE FROM returns_loaded WHERE return_name = ? AND collection_year = ?",
-                [return_name, year],
-            )
-            con.execute(
-                "INSERT INTO returns_loaded VALUES (?, ?, ?, ?, now(), ?)",
-                [return_name, year, la, sorted(files), json.dumps(counts)],
-            )
+            for return_name, year, group, files, la in returns:
+                out.append(self._replace(return_name, year, group, files, la))
             con.execute("COMMIT")
         except Exception:
             con.execute("ROLLBACK")
             raise
-        self.drop_staged(group)
+        for _, _, group, _, _ in returns:
+            self.drop_staged(group)
+        return out
+
+    def _replace(
+        self, return_name: str, year: int, group: int, files: Iterable[str], la: str | None
+    ) -> tuple[dict[str, int], bool]:
+        specs = [t for t in ALL_TABLES if t.return_ == return_name]
+        counts = self.staged_rows(group)
+        con = self.con
+        before = con.execute(
+            "SELECT count(*) FROM returns_loaded WHERE return_name = ? AND collection_year = ?",
+            [return_name, year],
+        ).fetchone()
+        replaced = bool(before and before[0])
+        for spec in specs:
+            if replaced:
+                con.execute(f"DELETE FROM {spec.store_name} WHERE collection_year = ?", [year])
+            name = self.stage_name(spec, group)
+            if name in self._staged:
+                con.execute(f"INSERT INTO {spec.store_name} SELECT ?, * FROM {name}", [year])
+        con.execute(
+            "DELETE FROM returns_loaded WHERE return_name = ? AND collection_year = ?",
+            [return_name, year],
+        )
+        con.execute(
+            "INSERT INTO returns_loaded VALUES (?, ?, ?, ?, now(), ?)",
+            [return_name, year, la, sorted(files), json.dumps(counts)],
+        )
         return counts, replaced
 
-    def log_problems(self, problems: Iterable[Any]) -> None:
-        rows = [
-            (p.severity.value, p.code, p.message, p.file, p.line, p.column, p.value, p.hint)
-            for p in problems
-        ]
-        if rows:
-            self.con.executemany(
-                "INSERT INTO load_problems VALUES (now(), ?, ?, ?, ?, ?, ?, ?, ?)", rows
+    def log_problems(self, problems: Iterable[Any], skip: Iterable[int] = ()) -> None:
+        """Keep every problem in `load_problems`, in bulk: the ones given (but those whose id()
+        is in `skip`: staged already) and every value staged by `stage_bad_values`."""
+        skipped = set(skip)
+        names = ("severity", "code", "message", "file", "line", "column", "value", "hint")
+        cols: dict[str, list[Any]] = {k: [] for k in names}
+        for p in problems:
+            if id(p) in skipped:
+                continue
+            cols["severity"].append(str(p.severity))
+            for k in names[1:]:
+                cols[k].append(getattr(p, k))
+        table = pa.table(
+            {k: pa.array(v, pa.int32() if k == "line" else pa.string()) for k, v in cols.items()}
+        )
+        self._create_staged_problems()
+        self.con.register("new_problems", table)
+        try:
+            self.con.execute(
+                """INSERT INTO load_problems
+                   SELECT now(), severity, code, message, file, line, "column", value, hint
+                   FROM new_problems"""
             )
+            self.con.execute(
+                """INSERT INTO load_problems
+                   SELECT now(), severity, code, message, file, line, "column", value, hint
+                   FROM staged_problems ORDER BY grp, file, n"""
+            )
+            self.con.execute("DELETE FROM staged_problems")
+        finally:
+            self.con.unregister("new_problems")
 
     # --- reading back -----------------------------------------------------------------------
     def returns(self) -> list[tuple[str, int, str | None]]:

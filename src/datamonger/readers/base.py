@@ -31,6 +31,9 @@ class FileResult:
     year: int | None = None  # collection year read from the file itself, when it says
     la: str | None = None  # LA code read from the file itself, when it says
     problems: list[Problem] = field(default_factory=list)
+    # problems past the listed ones, columnar (pyarrow tables of the load_problems columns but
+    # loaded_at): stored in bulk with the others, summarised in the report
+    more_problems: list[Any] = field(default_factory=list)
 
 
 class Chunker:

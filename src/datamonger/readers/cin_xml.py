@@ -31,10 +31,11 @@ from datamonger.readers.xml_common import (
     Walker,
     check_size,
     line_of,
+    refused,
     require_root,
     stream_records,
 )
-from datamonger.returns import TableSpec, cin
+from datamonger.returns import TableSpec, cin, plausible_year, year_range
 
 
 def _own(spec: TableSpec) -> list[str]:
@@ -190,7 +191,23 @@ class _CinReader:
             self.path, {"Header": self.on_header, "Child": self.on_child}, ALLOWED, self.log
         )
         self.chunker.flush()
+        if self.header is not None and not self.chunker.counts.get(cin.CHILDREN.name):
+            # a census with a header but no child is never real: loading it would replace the
+            # stored return with an empty one (a file with neither is left to the structure
+            # checks of `validate`, which report both missing)
+            found = sorted({p.column or "" for p in self.log.problems if p.column})
+            raise refused(
+                self.path,
+                "xml_no_records",
+                "The file has no <Child> inside <Message>/<Children>, so no child could be read"
+                + (f" (found instead: {', '.join(f'<{n}>' for n in found[:8])})" if found else "")
+                + ". A census is never empty: the file is refused, and what the database holds "
+                "is kept.",
+                "Check the export: element names are case-sensitive (<Children>, <Child>).",
+                1,
+            )
         result = FileResult("cin", dict(self.chunker.counts), problems=self.log.finish())
+        result.more_problems = self.log.extra
         result.year = self._year(result.problems)
         if self.header is not None and self.header.get("LEA"):
             result.la = self.header["LEA"]
@@ -199,16 +216,16 @@ class _CinReader:
     def _year(self, problems: list[Problem]) -> int | None:
         header = self.header or {}
         written = header.get("Year")
-        try:
-            return int(str(written).strip())
-        except ValueError:
-            pass
+        text = str(written).strip()
+        if text.isascii() and text.isdigit() and len(text) <= 6 and plausible_year(int(text)):
+            return int(text)
         where = (
             "The file has no <Header>"
             if self.header is None
             else "<Header>/<CollectionDetails> has no <Year>"
             if written is None
-            else f"<Year> is {written!r}, not a year"
+            else f"<Year> is {written!r}, not a collection year (the DfE collections run from "
+            f"{year_range()})"
         )
         problems.append(
             Problem(

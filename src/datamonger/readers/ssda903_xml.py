@@ -58,6 +58,7 @@ from datamonger.readers.xml_common import (
     check_size,
     line_of,
     local_name,
+    refused,
     require_root,
     stream_records,
 )
@@ -126,6 +127,14 @@ class _Ssda903Reader:
         if header is None:  # no HEADER: keep the child visible, with nothing known about it
             header = {"source_line": line_of(el)}
             rows.insert(0, (T["Header"], header))
+            self.log.add(
+                "xml_missing_element",
+                f"<CHILD> on line {header['source_line']} has no <HEADER>, so the child has no "
+                f"id: its {len(rows)} row(s) are loaded with an empty CHILD.",
+                header["source_line"],
+                "HEADER",
+                "Check the child in the case management system and re-export the file.",
+            )
         for name, fields in _LOOSE.items():
             if _has_loose(name, fields, header):
                 line = _line_of(el, name, fields, header)
@@ -143,7 +152,21 @@ class _Ssda903Reader:
     def run(self) -> FileResult:
         stream_records(self.path, {"CHILD": self.on_child}, ALLOWED, self.log)
         self.chunker.flush()
-        return FileResult("ssda903", dict(self.chunker.counts), problems=self.log.finish())
+        if not self.chunker.counts:
+            raise refused(
+                self.path,
+                "xml_no_records",
+                f"The file has no <CHILD> inside <{ROOT}>, so no child could be read; it is "
+                "refused, and what the database holds is kept.",
+                "Check the export: element names are case-sensitive (<CHILD>).",
+                1,
+            )
+        return FileResult(
+            "ssda903",
+            dict(self.chunker.counts),
+            problems=self.log.finish(),
+            more_problems=self.log.extra,
+        )
 
 
 def _has_loose(name: str, fields: tuple[str, ...], header: Row) -> bool:

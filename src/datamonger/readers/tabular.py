@@ -48,6 +48,7 @@ def match_table(names: Sequence[str], file: str, line: int, where: str = "") -> 
     if case_only:
         msg = f"{where}The header matches the {best.name} table except for the case of some names."
         code = "unknown_table"
+        _raise(msg, code, file, line, best, best.name)
     elif len(overlap) * 2 >= len(best.csv_names):
         parts = []
         if missing:
@@ -56,6 +57,7 @@ def match_table(names: Sequence[str], file: str, line: int, where: str = "") -> 
             parts.append(f"unexpected {', '.join(extra)}")
         msg = f"{where}The header looks like the {best.name} table but has {'; '.join(parts)}."
         code = "missing_columns" if missing else "unexpected_columns"
+        _raise(msg, code, file, line, best, best.name)
     else:
         msg = (
             f"{where}The header ({', '.join(clean[:8])}{', ...' if len(clean) > 8 else ''}) "
@@ -65,7 +67,9 @@ def match_table(names: Sequence[str], file: str, line: int, where: str = "") -> 
     _raise(msg, code, file, line, best)
 
 
-def _raise(msg: str, code: str, file: str, line: int, best: TableSpec) -> NoReturn:
+def _raise(
+    msg: str, code: str, file: str, line: int, best: TableSpec, table: str | None = None
+) -> NoReturn:
     raise Refused(
         Problem(
             Severity.ERROR,
@@ -75,7 +79,8 @@ def _raise(msg: str, code: str, file: str, line: int, best: TableSpec) -> NoRetu
             line=line,
             hint=f"The {best.name} header is: {','.join(best.csv_names)}. "
             "Column names must match exactly (order does not matter).",
-        )
+        ),
+        table,
     )
 
 
@@ -88,10 +93,12 @@ def stage_rows(
     limits: Limits,
     file: str,
     where: str = "",
+    kept: set[int] | None = None,
 ) -> int:
     """Stage numbered rows under the header, column-wise in chunks; return how many were staged.
 
-    The file is refused on a row that cannot be read whole. This loop runs once per row of every
+    The file is refused on a row that cannot be read whole. Lines in `kept` are staged even when
+    empty (a workbook row of formulas with no saved result: reported, and not lost). This loop runs once per row of every
     table, so it does as little per row as it can and builds columns only when a chunk is full.
     """
     names = [n.strip().lstrip("\ufeff").strip() for n in header]
@@ -122,7 +129,7 @@ def stage_rows(
 
     for line, cells in rows:
         joined = "".join(cells)  # cells are text ("" when empty): the readers see to that
-        if not joined.strip():
+        if not joined.strip() and not (kept and line in kept):
             blank.append(line)
             continue
         n = len(cells)
@@ -136,13 +143,14 @@ def stage_rows(
                         file=file,
                         line=line,
                         hint="A value probably contains an unquoted comma; quote it or remove it.",
-                    )
+                    ),
+                    spec.name,
                 )
             if n < width:
                 short.append(line)
             cells = (tuple(cells) + pad)[:width]
         if len(joined) > limit:
-            _check_lengths(names, cells, limit, file, line, where)
+            _check_lengths(names, cells, limit, file, line, where, spec.name)
         lines.append(line)
         body.append(cells)
         if len(lines) >= CHUNK_ROWS:
@@ -173,7 +181,13 @@ def stage_rows(
 
 
 def _check_lengths(
-    names: Sequence[str], cells: Sequence[str | None], limit: int, file: str, line: int, where: str
+    names: Sequence[str],
+    cells: Sequence[str | None],
+    limit: int,
+    file: str,
+    line: int,
+    where: str,
+    table: str,
 ) -> None:
     for name, value in zip(names, cells, strict=False):
         if value is not None and len(value) > limit:
@@ -187,7 +201,8 @@ def _check_lengths(
                     line=line,
                     column=name,
                     hint="Check the export: no field of a return is that long.",
-                )
+                ),
+                table,
             )
 
 

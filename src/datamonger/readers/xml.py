@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from datamonger.problems import Refused
 from datamonger.readers import cin_xml, ssda903_xml
 from datamonger.readers.base import FileResult, Limits, Stage
 from datamonger.readers.xml_common import check_size, refused, sniff_root
@@ -37,4 +38,9 @@ def read_xml(path: Path, stage: Stage, limits: Limits) -> FileResult:
             line,
             root,
         )
+    if root != cin.ROOT:  # an SSDA903 XML file is a whole return: refusing it refuses that
+        try:
+            return entry[1](path, stage, limits)
+        except Refused as exc:
+            raise Refused(exc.problem, "*") from None
     return entry[1](path, stage, limits)

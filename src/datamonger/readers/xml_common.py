@@ -21,11 +21,12 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import IO, Any
 
+import pyarrow as pa
 from lxml import etree
 
 from datamonger.problems import Problem, Refused, Severity
 from datamonger.readers.base import Limits
-from datamonger.readers.xml_prolog import find_declaration
+from datamonger.readers.xml_prolog import find_declaration, sniff_encoding
 from datamonger.returns import TableSpec
 
 # Never resolve entities, never load a DTD, never touch the network, keep libxml2's limits.
@@ -38,7 +39,6 @@ SAFE_PARSE: dict[str, Any] = {
     "remove_pis": True,
 }
 REEXPORT = "Re-export the file from the case management system and load it again."
-MAX_LISTED = 50  # problems of one code listed one by one; the rest are counted in one summary
 _SNIFF_BYTES = 4096
 
 Row = dict[str, Any]
@@ -96,13 +96,25 @@ def refused(
     )
 
 
+MAX_LISTED = 50  # problems of one code kept as objects (and listed); the rest kept columnar
+_EXTRA_CHUNK = 50_000
+_EXTRA = ("severity", "code", "message", "file", "line", "column", "value", "hint")
+
+
 class ProblemLog:
-    """Warnings of one file; beyond MAX_LISTED of one code, only a count is kept."""
+    """Warnings of one file, every one of them.
+
+    The first MAX_LISTED of each code are Problem objects, listed in the report; every one past
+    those is kept columnar, in Arrow tables (`extra`) the loader stores in bulk in load_problems,
+    so a file with a million unknown elements costs a few bytes per problem, not an object each.
+    """
 
     def __init__(self, path: Path, return_label: str) -> None:
         self.path, self.return_label = path, return_label
         self.problems: list[Problem] = []
         self.counts: dict[str, int] = {}
+        self.extra: list[pa.Table] = []
+        self._cols: dict[str, list[Any]] = {k: [] for k in _EXTRA}
 
     def add(
         self,
@@ -118,6 +130,35 @@ class ProblemLog:
             self.problems.append(
                 Problem(severity, code, message, str(self.path), line, column, None, hint)
             )
+            return
+        cols = self._cols
+        for k, v in zip(
+            _EXTRA,
+            (str(severity), code, message, str(self.path), line, column, None, hint),
+            strict=True,
+        ):
+            cols[k].append(v)
+        if len(cols["code"]) >= _EXTRA_CHUNK:
+            self._flush()
+
+    def _flush(self) -> None:
+        cols = self._cols
+        if not cols["code"]:
+            return
+        arrays = {
+            k: pa.array(v, pa.int32())
+            if k == "line"
+            else pa.array(v, pa.string()).dictionary_encode()
+            for k, v in cols.items()
+        }
+        self.extra.append(pa.table(arrays))
+        for v in cols.values():
+            v.clear()
+
+    def finish(self) -> list[Problem]:
+        """The listed problems; the rest are in `extra` from now on."""
+        self._flush()
+        return list(self.problems)
 
     def unexpected(self, el: Any, parent: str) -> None:
         name = local_name(el.tag) or "?"
@@ -140,21 +181,6 @@ class ProblemLog:
             name,
             "Check which value is right in the case management system and re-export.",
         )
-
-    def finish(self) -> list[Problem]:
-        out = list(self.problems)
-        for code, n in self.counts.items():
-            if n > MAX_LISTED:
-                out.append(
-                    Problem(
-                        Severity.WARNING,
-                        code,
-                        f"{n - MAX_LISTED:,} more problems of this kind ({n:,} in all); only "
-                        f"the first {MAX_LISTED} are listed one by one.",
-                        str(self.path),
-                    )
-                )
-        return out
 
 
 # --- the declared element tree and its walker -------------------------------------------------
@@ -420,28 +446,94 @@ def stream_records(
     `allowed` maps each container element (the root and the wrappers around records) to the
     names it may hold: a record only counts when every ancestor is a container that allows it;
     anything else found in a container is reported as unexpected.
+
+    The file is fed to the parser in blocks; after each block, whatever the containers hold that
+    is complete and not a record is reported and dropped, and anything open and unexpected is
+    trimmed, so memory stays flat even when megabytes of unknown elements follow the last record.
+    Line ends are normalised (\r\n and a lone \r to \n) before the parser sees them, as XML
+    itself does, so a file with \r-only line ends gets real line numbers.
     """
-    tags = [f"{{*}}{name}" for name in handlers]
+    tags = [f"{{*}}{name}" for name in {*handlers, *allowed}]
     with _open(path) as fh:
         _check_head(path, fh)
+        head = fh.read(4)
+        fh.seek(0)
+        plain = sniff_encoding(head) not in _WIDE
+        parser = etree.XMLPullParser(events=("start", "end"), tag=tags, **SAFE_PARSE)
+        first = True
+        held = b""
+        root: Any = None
         try:
-            context = etree.iterparse(fh, events=("end",), tag=tags, **SAFE_PARSE)
-            first = True
-            for _, el in context:
-                if first:  # sniff_root has refused a DOCTYPE already; this is belt and braces
-                    refuse_doctype(path, el)
-                    first = False
-                name = local_name(el.tag) or ""
-                parent = el.getparent()
-                if _placed(el, allowed):
-                    handlers[name](el)
-                    _drop_before(el, parent, allowed, log)
-                el.clear(keep_tail=False)
-            root = context.root
+            while True:
+                block = fh.read(_FEED)
+                end = not block
+                if plain:
+                    block = held + block
+                    held = b""
+                    if block.endswith(b"\r") and not end:  # its \n may start the next block
+                        block, held = block[:-1], b"\r"
+                    block = block.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+                if block:
+                    parser.feed(block)
+                for event, el in parser.read_events():
+                    if first:  # sniff_root has refused a DOCTYPE already; this is belt and braces
+                        refuse_doctype(path, el)
+                        first = False
+                    if event == "start":
+                        if root is None:
+                            root = el.getroottree().getroot()
+                        continue
+                    name = local_name(el.tag) or ""
+                    if name not in handlers:  # a container's end
+                        continue
+                    parent = el.getparent()
+                    if _placed(el, allowed):
+                        handlers[name](el)
+                        _drop_before(el, parent, allowed, log)
+                    el.clear(keep_tail=False)
+                if end:
+                    break
+                if root is not None:
+                    _prune(root, allowed, log)
+            done = parser.close()
+            root = done if done is not None else root
         except etree.LxmlError as exc:
             raise malformed(path, exc) from None
     if root is not None:
         _report_leftovers(root, allowed, log)
+
+
+_FEED = 1 << 20
+_WIDE = frozenset({"utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be", "cp500"})
+
+
+def _prune(el: Any, allowed: Mapping[str, frozenset[str]], log: ProblemLog) -> None:
+    """Report and drop what an open container holds that is complete and not a record; trim the
+    content of an open unexpected element. Records (handled at their end) are left alone."""
+    n = len(el)
+    if n == 0:
+        return
+    pname = local_name(el.tag) or ""
+    ok = allowed.get(pname)
+    last = el[n - 1]
+    if ok is None:  # inside an unexpected element: its content is never loaded
+        if n > 1:
+            del el[: n - 1]
+        _prune(last, allowed, log)
+        return
+    if n > 1:
+        for c in el[: n - 1]:
+            name = local_name(c.tag)
+            if name is None:
+                continue
+            if name not in ok:
+                log.unexpected(c, pname)
+            elif name in allowed:
+                _report_leftovers(c, allowed, log)
+        del el[: n - 1]
+    name = local_name(last.tag)
+    if name is not None and (name not in ok or name in allowed):
+        _prune(last, allowed, log)
 
 
 def _placed(el: Any, allowed: Mapping[str, frozenset[str]]) -> bool:

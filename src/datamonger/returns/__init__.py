@@ -83,3 +83,20 @@ def collection_year_of(day: dt.date) -> int:
 def label(year: int) -> str:
     """2025 -> '2024/25'."""
     return f"{year - 1}/{str(year)[-2:]}"
+
+
+FIRST_YEAR = 2000  # no DfE collection of either return is read from before 2000
+
+
+def last_year(today: dt.date | None = None) -> int:
+    """The latest collection year a return can be for: two years past the current one."""
+    return collection_year_of(today or dt.date.today()) + 2
+
+
+def plausible_year(year: int) -> bool:
+    """Whether `year` lies in the range the DfE collections exist in (2000 to two years ahead)."""
+    return FIRST_YEAR <= year <= last_year()
+
+
+def year_range() -> str:
+    return f"{FIRST_YEAR} to {last_year()}"
