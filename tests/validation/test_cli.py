@@ -152,5 +152,7 @@ def test_rules_lists_objects() -> None:
         "tables",
         "years",
         "implemented",
+        "module",
     }
     assert first["code"] == "101" and first["implemented"] is True
+    assert first["module"].startswith("datamonger.validation.rules.ssda903.")

@@ -306,7 +306,7 @@ def rules_command(
         sys.stdout.write(json.dumps(items, indent=2, ensure_ascii=False) + "\n")
         return
     t = Table(title_justify="left")
-    for col in ("Return", "Code", "Severity", "Years", "Implemented", "Message"):
+    for col in ("Return", "Code", "Severity", "Years", "Implemented", "Module", "Message"):
         t.add_column(col, overflow="fold")
     for it in items:
         years = f"{label(min(it['years']))}-{label(max(it['years']))}" if it["years"] else ""
@@ -316,6 +316,7 @@ def rules_command(
             it["severity"],
             years,
             "yes" if it["implemented"] else "no",
+            (it["module"] or "").rpartition(".")[2],
             it["message"],
         )
     Console().print(t)
@@ -344,6 +345,7 @@ def rule_list(year: int | None, return_name: str | None) -> list[dict[str, Any]]
                     "tables": list(e.tables),
                     "years": list(r.years if r else e.years),
                     "implemented": r is not None,
+                    "module": r.module if r else None,
                 }
             )
     return out

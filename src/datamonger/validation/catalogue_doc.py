@@ -32,18 +32,32 @@ def render() -> str:
             out += [
                 f"### {label(year)}: {done} of {len(entries)} rules implemented",
                 "",
-                "| code | severity | implemented | tables | fields | message |",
-                "| --- | --- | --- | --- | --- | --- |",
+                "| code | severity | implemented | declared in | tables | fields | message |",
+                "| --- | --- | --- | --- | --- | --- | --- |",
             ]
             for e in sorted(entries, key=lambda e: registry.sort_key(e.code)):
                 r = implemented.get(e.code)
                 sev = r.severity if r else (e.severity or "error")
                 needs = f" (needs {', '.join(r.needs)})" if r and r.needs else ""
                 msg = e.message.replace("|", "\\|").strip()
+                where = f"`{r.module.removeprefix('datamonger.validation.')}`" if r else ""
                 out.append(
-                    f"| {e.code} | {sev} | {'yes' + needs if r else 'no'} | "
+                    f"| {e.code} | {sev} | {'yes' + needs if r else 'no'} | {where} | "
                     f"{', '.join(e.tables)} | {', '.join(e.fields)} | {msg} |"
                 )
+            out.append("")
+        noted = sorted(
+            (r for r in implemented.values() if r.note), key=lambda r: registry.sort_key(r.code)
+        )
+        if noted:
+            out += [
+                f"### {TITLES[name]}: how we read the DfE's words",
+                "",
+                "Where a rule's wording can be read two ways, or the public validator reads it "
+                "otherwise, the reading kept and why:",
+                "",
+            ]
+            out += [f"- **{r.code}**: {' '.join(r.note.split())}" for r in noted]
             out.append("")
     return "\n".join(out)
 

@@ -1,26 +1,30 @@
-"""The Excel workbook of a validation run (XlsxWriter).
+"""The Excel workbook of a validation run, streamed from SQL (`reports.xlsx_sql`).
 
 Sheets: Summary; one per rule with issues (`903 101`, `CIN 8520`); By child; then one per table
 with issues holding that table's rows as written, the offending cells highlighted (red for errors,
-amber for queries) and the rules each row raised.
+amber for queries) and the rules each row raised. Every sheet is rendered by DuckDB from the issue
+table and the store, so memory stays flat whatever the number of issues; a sheet over Excel's
+1,048,576 rows is cut there and the Summary says so.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from pathlib import Path
 
-import xlsxwriter
+import duckdb
 
-from datamonger.reports.cells import workbook_options, xlsx_write, xlsx_write_row
+from datamonger.reports.xlsx_sql import Column, Sheet, Workbook
 from datamonger.returns import raw_column
-from datamonger.store import Store
+from datamonger.store import Store, q
 from datamonger.validation import prepare
-from datamonger.validation.report import Issue, Report
+from datamonger.validation.report import Report
 
 SHORT = {"ssda903": "903", "cin": "CIN"}
 CHILD_COLUMNS = ("CHILD", "LAchildID")
-ISSUE_COLS = ("table", "file", "line", "child", "fields", "values", "severity", "message")
+_VALUES = (
+    "array_to_string(list_transform(range(1, len(s.fields) + 1), "
+    "lambda i: s.fields[i] || '=' || coalesce(s.\"values\"[i], '')), '; ')"
+)
 
 
 def rule_sheet(return_name: str, code: str) -> str:
@@ -31,142 +35,183 @@ def table_sheet(return_name: str, year: int, table: str) -> str:
     return f"{SHORT[return_name]} {year} {table}"[:31]
 
 
-def _values(i: Issue) -> str:
-    return "; ".join(f"{k}={'' if v is None else v}" for k, v in i.values.items())
+def _lit(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
 def write_xlsx(report: Report, store: Store, path: Path) -> set[str]:
     """Write the workbook; return the child ids it names (for the audit log). Every text is
-    written as text: a value as written in a return never becomes a formula or a link."""
-    children: set[str] = {i.child for i in report.issues if i.child}
-    wb = xlsxwriter.Workbook(str(path), workbook_options(constant_memory=False))
-    bold = wb.add_format({"bold": True})
-    wrap = wb.add_format({"text_wrap": True, "valign": "top"})
-    hl = {
-        "error": wb.add_format({"bg_color": "#F8B4B4", "bold": True}),
-        "query": wb.add_format({"bg_color": "#FCE3A6"}),
-    }
+    an inline string: a value as written in a return never becomes a formula or a link."""
+    wb = Workbook(path)
+    con = store.con.cursor()
+    try:
+        con.register("issues", report.table)
+        summary = report.summary()
+        sheets = [*_rule_sheets(summary), _by_child(), *_table_sheets(con)]
+        wb.add_rows("Summary", [])  # first, but written last: it lists the sheets cut short
+        for sheet in sheets:
+            wb.add_sql(con, sheet)
+        rows, bold = _summary(summary, report, sheets)
+        wb.add_rows("Summary", rows, bold, at=0)
+        children = {
+            c
+            for (c,) in con.execute(
+                "SELECT DISTINCT child FROM issues WHERE child IS NOT NULL"
+            ).fetchall()
+        }
+        for ret, year, table in _tables(con):
+            spec = next(t for t in prepare.specs(ret) if t.name == table)
+            col = next((c for c in CHILD_COLUMNS if c in spec.field_names), None)
+            if col is not None:
+                children.update(
+                    str(c)
+                    for (c,) in con.execute(
+                        f"SELECT DISTINCT {q(raw_column(spec, col))} FROM {spec.store_name} "
+                        f"WHERE collection_year = ? AND {q(raw_column(spec, col))} IS NOT NULL",
+                        [year],
+                    ).fetchall()
+                )
+        wb.close()
+        return children
+    finally:
+        con.close()
 
-    # --- Summary ----------------------------------------------------------------------------
-    s = report.summary()
-    ws = wb.add_worksheet("Summary")
-    rows: list[tuple[str, object]] = [
-        ("Returns", ", ".join(f"{r['return']} {r['year']}" for r in s["returns"])),
-        ("Issues", s["issues"]),
-        ("Errors", s["by_severity"]["error"]),
-        ("Queries", s["by_severity"]["query"]),
-        ("Children affected", s["children_affected"]),
-        ("Rules run", s["rules_run"]),
-        ("Rules skipped", s["rules_skipped"]),
-        ("Rules failed", s["rules_failed"]),
-        ("Seconds", s["seconds"]),
+
+def _summary(
+    s: dict, report: Report, sheets: list[Sheet]
+) -> tuple[list[list[object]], frozenset[int]]:
+    rows: list[list[object]] = [
+        ["Returns", ", ".join(f"{r['return']} {r['year']}" for r in s["returns"])],
+        ["Issues", s["issues"]],
+        ["Errors", s["by_severity"]["error"]],
+        ["Queries", s["by_severity"]["query"]],
+        ["Children affected", s["children_affected"]],
+        ["Rules run", s["rules_run"]],
+        ["Rules skipped", s["rules_skipped"]],
+        ["Rules failed", s["rules_failed"]],
+        ["Seconds", s["seconds"]],
     ]
-    for r, (k, v) in enumerate(rows):
-        ws.write(r, 0, k, bold)
-        xlsx_write(ws, r, 1, v)
-    r = len(rows) + 1
-    for c, h in enumerate(("Return", "Rule", "Severity", "Issues", "Children", "Message")):
-        ws.write(r, c, h, bold)
-    for item in s["by_rule"]:
-        r += 1
-        xlsx_write_row(
-            ws,
-            r,
-            0,
-            [
-                item["return"],
-                item["rule"],
-                item["severity"],
-                item["issues"],
-                item["children"],
-                item["message"],
-            ],
-        )
-    r += 2
-    for c, h in enumerate(("Return", "Year", "Rule", "Category", "Reason")):
-        ws.write(r, c, h, bold)
-    for sk in report.skipped:
-        r += 1
-        xlsx_write_row(ws, r, 0, [sk.return_, sk.year, sk.rule, sk.category, sk.reason])
-    ws.set_column(0, 0, 18)
-    ws.set_column(5, 5, 90)
+    bold = set()
+    rows += [[], ["Return", "Rule", "Severity", "Issues", "Children", "Message"]]
+    bold.add(len(rows))
+    rows += [
+        [i["return"], i["rule"], i["severity"], i["issues"], i["children"], i["message"]]
+        for i in s["by_rule"]
+    ]
+    rows += [[], ["Return", "Year", "Rule", "Category", "Reason"]]
+    bold.add(len(rows))
+    rows += [[sk.return_, sk.year, sk.rule, sk.category, sk.reason] for sk in report.skipped]
+    cut = [sh for sh in sheets if sh.truncated]
+    if cut:
+        rows += [[], ["Sheets cut at Excel's row limit", "Rows left out"]]
+        bold.add(len(rows))
+        rows += [[sh.name, sh.truncated] for sh in cut]
+    return rows, frozenset(bold)
 
-    # --- one sheet per rule -----------------------------------------------------------------
-    by_rule: dict[tuple[str, str], list[Issue]] = defaultdict(list)
-    for i in report.issues:
-        by_rule[(i.return_, i.rule)].append(i)
-    for (ret, code), issues in sorted(by_rule.items(), key=lambda kv: -len(kv[1])):
-        ws = wb.add_worksheet(rule_sheet(ret, code))
-        xlsx_write(ws, 0, 0, f"Rule {code}: {issues[0].message}", bold)
-        ws.write_row(1, 0, ISSUE_COLS, bold)
-        for n, i in enumerate(issues, start=2):
-            xlsx_write_row(
-                ws,
-                n,
-                0,
+
+def _rule_sheets(summary: dict) -> list[Sheet]:
+    out = []
+    for item in summary["by_rule"]:
+        ret, code = item["return"], item["rule"]
+        out.append(
+            Sheet(
+                rule_sheet(ret, code),
                 [
-                    i.table,
-                    i.file,
-                    i.line,
-                    i.child,
-                    ", ".join(i.fields),
-                    _values(i),
-                    i.severity,
-                    i.message,
+                    Column("table", 's."table"'),
+                    Column("file", "s.file", width=24),
+                    Column("line", "s.line", number=True),
+                    Column("child", "s.child"),
+                    Column("fields", "array_to_string(s.fields, ', ')"),
+                    Column("values", _VALUES),
+                    Column("severity", "s.severity"),
+                    Column("message", "s.message", width=80),
                 ],
+                f'SELECT * FROM issues WHERE "return" = {_lit(ret)} AND rule = {_lit(code)}',
+                order='"table", file, line',
+                title=f"Rule {code}: {item['message']}",
             )
-        ws.set_column(1, 1, 24)
-        ws.set_column(7, 7, 80, wrap)
-
-    # --- by child ---------------------------------------------------------------------------
-    ws = wb.add_worksheet("By child")
-    ws.write_row(0, 0, ("child", "return", "year", "rule", "severity", "table", "line", "message"))
-    ordered = sorted(report.issues, key=lambda i: (str(i.child), i.return_, i.year, i.rule))
-    for n, i in enumerate(ordered, start=1):
-        xlsx_write_row(
-            ws, n, 0, [i.child, i.return_, i.year, i.rule, i.severity, i.table, i.line, i.message]
         )
+    return out
 
-    # --- each table as written, offending cells highlighted ---------------------------------
-    cells: dict[tuple[str, int, str], dict[tuple[str, int], dict[str, str]]] = defaultdict(dict)
-    flagged: dict[tuple[str, int, str], dict[tuple[str, int], list[str]]] = defaultdict(dict)
-    for i in report.issues:
-        key = (i.return_, i.year, i.table)
-        row_cells = cells[key].setdefault((i.file, i.line), {})
-        for f in i.fields:
-            if row_cells.get(f) != "error":
-                row_cells[f] = i.severity
-        flagged[key].setdefault((i.file, i.line), []).append(i.rule)
-    for (ret, year, table), marks in sorted(cells.items()):
-        spec = next((t for t in prepare.specs(ret) if t.name == table), None)
-        if spec is None:
-            continue
-        names = list(spec.field_names)
-        cols = ", ".join(f'"{raw_column(spec, f)}"' for f in names)
-        data = store.con.execute(
-            f"SELECT source_file, source_line, {cols} FROM {spec.store_name} "
-            "WHERE collection_year = ? ORDER BY source_file, source_line",
-            [year],
+
+def _by_child() -> Sheet:
+    return Sheet(
+        "By child",
+        [
+            Column("child", "s.child"),
+            Column("return", 's."return"'),
+            Column("year", "s.year", number=True),
+            Column("rule", "s.rule"),
+            Column("severity", "s.severity"),
+            Column("table", 's."table"'),
+            Column("line", "s.line", number=True),
+            Column("message", "s.message"),
+        ],
+        "SELECT * FROM issues",
+        order='CAST(child AS VARCHAR) NULLS FIRST, "return", year, rule, "table", file, line',
+    )
+
+
+def _tables(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int, str]]:
+    return [
+        (r, int(y), t)
+        for r, y, t in con.execute(
+            'SELECT DISTINCT "return", year, "table" FROM issues ORDER BY ALL'
         ).fetchall()
-        ws = wb.add_worksheet(table_sheet(ret, year, table))
-        ws.write_row(0, 0, ["file", "line", *names, "rules"], bold)
-        child_at = next((names.index(c) + 2 for c in CHILD_COLUMNS if c in names), None)
-        for n, rec in enumerate(data, start=1):
-            file, line = rec[0], rec[1]
-            xlsx_write(ws, n, 0, file)
-            xlsx_write(ws, n, 1, line)
-            if child_at is not None and rec[child_at] is not None:
-                children.add(str(rec[child_at]))
-            row_marks = marks.get((file, line), {})
-            for c, (fname, value) in enumerate(zip(names, rec[2:], strict=True), start=2):
-                sev = row_marks.get(fname)
-                if sev:
-                    ws.write_string(n, c, "" if value is None else str(value), hl[sev])
-                elif value is not None:
-                    ws.write_string(n, c, str(value))
-            rules = flagged[(ret, year, table)].get((file, line))
-            if rules:
-                xlsx_write(ws, n, len(names) + 2, ", ".join(dict.fromkeys(rules)))
-        ws.freeze_panes(1, 2)
-    wb.close()
-    return children
+        if any(spec.name == t for spec in prepare.specs(r))
+    ]
+
+
+def _table_sheets(con: duckdb.DuckDBPyConnection) -> list[Sheet]:
+    """Each table with issues, every row as written, the flagged cells highlighted."""
+    out = []
+    for ret, year, table in _tables(con):
+        spec = next(t for t in prepare.specs(ret) if t.name == table)
+        names = list(spec.field_names)
+        marks = ", ".join(
+            f"max(CASE WHEN field = {_lit(f)} THEN sev END) AS {q('_s_' + f)}" for f in names
+        )
+        # the rules each row raised, in report order, once each
+        source = f"""
+            SELECT t.source_file, t.source_line,
+                   {", ".join(f"t.{q(raw_column(spec, f))} AS {q(f)}" for f in names)},
+                   {", ".join(f"m.{q('_s_' + f)}" for f in names)}, r.rules
+            FROM {spec.store_name} t
+            LEFT JOIN (
+                SELECT file, line, {marks} FROM (
+                    SELECT file, line, unnest(fields) AS field,
+                           CASE severity WHEN 'error' THEN 2 ELSE 1 END AS sev
+                    FROM issues WHERE "return" = {_lit(ret)} AND year = {year}
+                      AND "table" = {_lit(table)})
+                GROUP BY file, line
+            ) m ON m.file = t.source_file AND m.line = t.source_line
+            LEFT JOIN (
+                SELECT file, line, string_agg(rule, ', ' ORDER BY k) AS rules FROM (
+                    SELECT file, line, rule, min(k) AS k FROM (
+                        SELECT file, line, rule, row_number() OVER () AS k FROM issues
+                        WHERE "return" = {_lit(ret)} AND year = {year}
+                          AND "table" = {_lit(table)})
+                    GROUP BY ALL)
+                GROUP BY file, line
+            ) r ON r.file = t.source_file AND r.line = t.source_line
+            WHERE t.collection_year = {year}"""
+        columns = [Column("file", "s.source_file"), Column("line", "s.source_line", number=True)]
+        columns += [
+            Column(
+                f,
+                f"s.{q(f)}",
+                style=f"CASE s.{q('_s_' + f)} WHEN 2 THEN 'error' WHEN 1 THEN 'query' END",
+            )
+            for f in names
+        ]
+        columns.append(Column("rules", "s.rules"))
+        out.append(
+            Sheet(
+                table_sheet(ret, year, table),
+                columns,
+                source,
+                order="source_file, source_line",
+                freeze=(1, 2),
+            )
+        )
+    return out

@@ -28,13 +28,12 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import pyarrow as pa
 
 from datamonger.indicators import Explanation, Period, Result, all_indicators, compute, explain
 from datamonger.loading import load_paths
 from datamonger.returns import label
 from datamonger.store import ALL_TABLES, BY_STORE_NAME, Store, q
-from datamonger.validation.report import Issue, Report, Skipped
+from datamonger.validation.report import ISSUE_SCHEMA, Report, Skipped
 from datamonger.web.auth import Accounts
 from datamonger.web.config import WebConfig, load_secret, private_dir
 from datamonger.web.webdb import WebDB
@@ -387,22 +386,6 @@ class Workbench:
     ) -> None:
         from datamonger.web import audit
 
-        issues = report.issues
-        table = pa.table(
-            {
-                "return_name": pa.array([return_name] * len(issues), pa.string()),
-                "collection_year": pa.array([year] * len(issues), pa.int32()),
-                "rule": pa.array([i.rule for i in issues], pa.string()),
-                "severity": pa.array([i.severity for i in issues], pa.string()),
-                "table": pa.array([i.table for i in issues], pa.string()),
-                "file": pa.array([i.file for i in issues], pa.string()),
-                "line": pa.array([i.line for i in issues], pa.int32()),
-                "child": pa.array([i.child for i in issues], pa.string()),
-                "fields": pa.array([json.dumps(list(i.fields)) for i in issues], pa.string()),
-                "values": pa.array([json.dumps(i.values) for i in issues], pa.string()),
-                "message": pa.array([i.message for i in issues], pa.string()),
-            }
-        )
         messages = {code: m for (r, code), m in report.messages.items() if r == return_name}
         with self.web.transaction() as con:
             for t in ("validation_issues", "validation_runs"):
@@ -410,9 +393,15 @@ class Workbench:
                     f"DELETE FROM {t} WHERE return_name = ? AND collection_year = ?",
                     [return_name, year],
                 )
-            con.register("_new_issues", table)
+            # straight from the run's issue table: no Python object per issue
+            con.register("_new_issues", report.table)
             try:
-                con.execute("INSERT INTO validation_issues SELECT * FROM _new_issues")
+                con.execute(
+                    'INSERT INTO validation_issues SELECT ?, ?, rule, severity, "table", file, '
+                    'line, child, to_json(fields), to_json(MAP(fields, "values")), message '
+                    'FROM _new_issues WHERE "return" = ? AND year = ?',
+                    [return_name, year, return_name, year],
+                )
             finally:
                 con.unregister("_new_issues")
             con.execute(
@@ -439,7 +428,7 @@ class Workbench:
                     "return": return_name,
                     "year": year,
                     "by": by,
-                    "issues": len(issues),
+                    "issues": report.count,
                     "rules_run": len(report.rules_run),
                 },
                 username=None if user else by,
@@ -518,34 +507,15 @@ class Workbench:
         """The stored run(s) as a validation `Report`, for the validation Excel writer."""
         where, params = self._issue_filter(f)
         report = Report()
-        found: list[Issue] = []
-        for r in self.web.all(
-            f'SELECT * FROM validation_issues WHERE {where} ORDER BY return_name, rule, "table", '
-            "file, line",
+        report.table = self.web.arrow(  # read in SQL, straight into the issue table
+            'SELECT rule, severity, return_name AS "return", collection_year AS year, '
+            '"table", file, line, child, CAST(fields AS JSON)::VARCHAR[] AS fields, '
+            "list_transform(CAST(fields AS JSON)::VARCHAR[], "
+            'lambda k: json_extract_string("values", \'$."\' || k || \'"\')) AS "values", '
+            f"message FROM validation_issues WHERE {where} "
+            'ORDER BY return_name, rule, "table", file, line',
             params,
-        ):
-            values = json.loads(r["values"]) if r["values"] else {}
-            found.append(
-                Issue(
-                    rule=r["rule"],
-                    severity=r["severity"],
-                    return_=r["return_name"],
-                    year=r["collection_year"],
-                    table=r["table"],
-                    file=r["file"],
-                    line=r["line"],
-                    child=r["child"],
-                    fields=tuple(json.loads(r["fields"]) if r["fields"] else ()),
-                    values=values,
-                    message=r["message"],
-                )
-            )
-        if hasattr(report, "table"):  # the issues as one Arrow table
-            from datamonger.validation.report import issues_table
-
-            report.table = issues_table(found)
-        else:
-            report.issues.extend(found)
+        ).cast(ISSUE_SCHEMA)
         for run in self.validation_runs():
             if f.get("return") and run["return_name"] != f["return"]:
                 continue
@@ -575,7 +545,7 @@ class Workbench:
         report = self.report(f)
         with Store(self.config.db) as store:
             named = write_xlsx(report, store, path)
-        return len(report.issues), named
+        return report.count, named
 
     # --- child-level rows ----------------------------------------------------------------------------
     def child_rows(self, child_id: str) -> list[dict[str, Any]]:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 
 from datamonger.web.config import private_duckdb
 
@@ -77,6 +78,14 @@ class WebDB:
             rel = cur.execute(sql, params)
             cols = [d[0] for d in rel.description]
             return [dict(zip(cols, row, strict=True)) for row in rel.fetchall()]
+        finally:
+            cur.close()
+
+    def arrow(self, sql: str, params: list[Any] | tuple[Any, ...] = ()) -> pa.Table:
+        """A whole result as Arrow, for results too big for a dict per row."""
+        cur = self.con.cursor()
+        try:
+            return cur.sql(sql, params=list(params)).to_arrow_table()
         finally:
             cur.close()
 

@@ -1,0 +1,45 @@
+"""Validation at volume: a messy return with over 100,000 issues, in a real process, with its
+peak memory bounded. The speed figures themselves are `benchmarks/bench_validate.py`'s."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from datamonger.synth import generate
+from datamonger.synth.messy import messify
+
+PEAK_MB = 1000  # the target for 400,000 issues is 1.5 GB; this return has about a third of that
+
+
+@pytest.mark.slow
+def test_over_100000_issues_in_bounded_memory_and_every_format_agrees(tmp_path: Path) -> None:
+    out = tmp_path / "la"
+    generate(out, children=6000, year=2025, years=2, seed=21, looked_after_share=1.0)
+    messify(out, 0.5, seed=21)
+    inputs = [str(out / "2024-25" / "ssda903"), "--previous", str(out / "2023-24" / "ssda903")]
+    counts = {}
+    for fmt in ("json", "csv"):
+        target = tmp_path / f"report.{fmt}"
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "datamonger", "validate", *inputs, "--year", "2025",
+             "--format", fmt, "--output", str(target)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        _, status, usage = os.wait4(proc.pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 1  # errors found, nothing failed
+        peak_mb = usage.ru_maxrss / 1024
+        assert peak_mb < PEAK_MB, f"--format {fmt}: peak {peak_mb:.0f} MB"
+        if fmt == "json":
+            counts[fmt] = json.loads(target.read_text("utf-8"))["summary"]["issues"]
+        else:
+            with target.open(encoding="utf-8") as fh:
+                counts[fmt] = sum(1 for _ in fh) - 1  # no value holds a line break here
+    assert counts["json"] >= 100_000
+    assert counts["csv"] == counts["json"]
