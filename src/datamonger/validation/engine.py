@@ -1,16 +1,16 @@
 """Runs the rules of one return and year against the store and gathers the issues.
 
 The tables the rules read are prepared in a private in-memory catalog (`prepare.Workspace`). The
-rules are split into a few parts, one per DuckDB thread (at most one per `MIN_PART` rules), each
-run as a UNION ALL statement on its own cursor in its own Python thread: DuckDB releases the GIL
-while it plans and runs, and planning is most of the time. When a statement raises, its rules are
-run one by one so that only the faulty rule is reported as `rule_failed` and every other rule still
-counts.
+rules that only test rows of one table run together, one scan per table (`_units`); the rest run
+one subquery each. The work is split into a few parts, one per DuckDB thread (at most one per
+`MIN_PART` rules), each run as a UNION ALL statement on its own cursor in its own Python thread:
+DuckDB releases the GIL while it plans and runs. When a statement raises, its units and then its
+rules are run one by one, so only the faulty rule is reported as `rule_failed` and every other
+rule still counts. What the rules find stays Arrow (`issues`).
 """
 
 from __future__ import annotations
 
-import itertools
 import time
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -41,38 +41,92 @@ def _wrap(rule: Rule, ctx: Context) -> str:
     )
 
 
-def _run(con: duckdb.DuckDBPyConnection, rules: Sequence[Rule], ctx: Context) -> pa.Table:
-    sql = " UNION ALL ".join(f"({_wrap(r, ctx)})" for r in rules)
+# A unit of work: one statement and the rules it runs (one rule, or a table's row tests).
+Unit = tuple[str, list[Rule]]
+
+
+def _units(rules: Sequence[Rule], ctx: Context) -> list[Unit]:
+    """Rules as statements: every rule that only tests rows of one table (`row_test`) joins the
+    others of its table in one scan, each row tagged with the rules it fails; the rest run alone.
+    Planning one scan per table instead of a subquery per rule is most of what a clean return
+    costs."""
+    by_table: dict[str, list[tuple[Rule, str]]] = {}
+    units: list[Unit] = []
+    for r in rules:
+        row_test = getattr(r.check, "row_test", None)
+        test = row_test(ctx) if row_test is not None else None
+        if test:
+            by_table.setdefault(r.check.tables[0], []).append((r, ctx.fill(test)))
+        else:
+            units.append((_wrap(r, ctx), [r]))
+    for table, items in by_table.items():
+        if len(items) == 1:
+            units.append((_wrap(items[0][0], ctx), [items[0][0]]))
+            continue
+        tags = ", ".join(
+            f"CASE WHEN ({test}) THEN '{r.code.replace(chr(39), chr(39) * 2)}' END"
+            for r, test in items
+        )
+        units.append(
+            (
+                f"SELECT rule, '{table}' AS \"table\", source_file, source_line, child FROM ("
+                f"SELECT unnest(list_filter([{tags}], lambda x: x IS NOT NULL)) AS rule, "
+                "t.source_file, t.source_line::INTEGER AS source_line, "
+                f't.CHILD_raw::VARCHAR AS child FROM "{table}" t)',
+                [r for r, _ in items],
+            )
+        )
+    return units
+
+
+def _run(con: duckdb.DuckDBPyConnection, units: Sequence[Unit]) -> pa.Table:
+    sql = " UNION ALL ".join(f"({text})" for text, _ in units)
     return con.sql(sql).to_arrow_table()
 
 
 def _run_part(
-    con: duckdb.DuckDBPyConnection, rules: Sequence[Rule], ctx: Context
+    con: duckdb.DuckDBPyConnection, units: Sequence[Unit], ctx: Context
 ) -> tuple[list[pa.Table], list[tuple[str, str]]]:
-    """(rows found, [(code, error)] of the rules that raised) for `rules`, batch by batch."""
+    """(rows found, [(code, error)] of the rules that raised) for `units`, batch by batch.
+
+    A batch that raises is run unit by unit, and a unit that raises rule by rule, so only the
+    faulty rule is reported and every other one still counts."""
     found: list[pa.Table] = []
     failed: list[tuple[str, str]] = []
-    for i in range(0, len(rules), BATCH):
-        batch = rules[i : i + BATCH]
+    for i in range(0, len(units), BATCH):
+        batch = units[i : i + BATCH]
         try:
-            found.append(_run(con, batch, ctx))
+            found.append(_run(con, batch))
+            continue
         except duckdb.Error:
-            for r in batch:
+            pass
+        for unit in batch:
+            try:
+                found.append(_run(con, [unit]))
+                continue
+            except duckdb.Error:
+                pass
+            for r in unit[1]:
                 try:
-                    found.append(_run(con, [r], ctx))
+                    found.append(_run(con, [(_wrap(r, ctx), [r])]))
                 except duckdb.Error as exc:
                     failed.append((r.code, _first_line(exc)))
     return found, failed
 
 
-def _parts(con: duckdb.DuckDBPyConnection, rules: Sequence[Rule]) -> list[Sequence[Rule]]:
-    """`rules` in consecutive parts of even size, one per DuckDB thread, each >= MIN_PART rules."""
+def _parts(con: duckdb.DuckDBPyConnection, units: list[Unit]) -> list[list[Unit]]:
+    """`units` in parts of about as many rules each, one per DuckDB thread, each >= MIN_PART
+    rules."""
     ((threads,),) = con.execute("SELECT current_setting('threads')").fetchall()
-    threads = int(threads)
-    n = max(1, min(threads, len(rules) // MIN_PART))
-    size, extra = divmod(len(rules), n)
-    bounds = [i * size + min(i, extra) for i in range(n + 1)]
-    return [rules[a:b] for a, b in itertools.pairwise(bounds)]
+    total = sum(len(rules) for _, rules in units)
+    n = max(1, min(int(threads), total // MIN_PART))
+    parts: list[list[Unit]] = [[] for _ in range(n)]
+    sizes = [0] * n
+    for unit in sorted(units, key=lambda u: -len(u[1])):  # biggest first, to the lightest part
+        k = sizes.index(min(sizes))
+        parts[k].append(unit)
+        sizes[k] += len(unit[1])
+    return [p for p in parts if p] or [[]]
 
 
 def validate(
@@ -163,9 +217,9 @@ def _validate(
     if providers is not None:
         provider_list.load(con, providers, postcodes)
 
-    parts = _parts(con, runnable)
+    parts = _parts(con, _units(runnable, ctx))
     if len(parts) == 1:
-        results = [_run_part(con, runnable, ctx)]
+        results = [_run_part(con, parts[0], ctx)]
     else:  # cursors made here: the workspace is not shared with the threads
         cursors = [con] + [ws.cursor() for _ in parts[1:]]
         with ThreadPoolExecutor(len(parts), thread_name_prefix="validate") as pool:

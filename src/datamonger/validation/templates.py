@@ -68,7 +68,16 @@ class Template:
         return ctx.fill(self.query(ctx))
 
     def query(self, ctx: Context) -> str:
-        raise NotImplementedError
+        test = self.row_test(ctx)
+        if test is None:
+            raise NotImplementedError
+        return select(self.table, test)
+
+    def row_test(self, ctx: Context) -> str | None:
+        """The test a failing row of `table` (alias t) meets, when the rule is only that (no
+        other table read); None otherwise. The engine runs all such rules of one table in one
+        scan, so planning is per table, not per rule."""
+        return None
 
     def default_fixture(self, year: int) -> Fixture | None:
         return None
@@ -81,10 +90,10 @@ class CodeSet(Template):
     codes: CodeSets
     blank_ok: bool = True
 
-    def query(self, ctx: Context) -> str:
+    def row_test(self, ctx: Context) -> str:
         f = self.field
         bad = f"t.{f} NOT IN ({sql_list(codes_for(self.codes, ctx.year))})"
-        return select(self.table, bad if self.blank_ok else f"(t.{f} IS NULL OR {bad})")
+        return bad if self.blank_ok else f"(t.{f} IS NULL OR {bad})"
 
     def default_fixture(self, year: int) -> Fixture:
         good = codes_for(self.codes, year)
@@ -106,8 +115,8 @@ class Required(Template):
     field: str
     sample: str = "1"
 
-    def query(self, ctx: Context) -> str:
-        return select(self.table, f"blank(t.{self.field}_raw)")
+    def row_test(self, ctx: Context) -> str:
+        return f"blank(t.{self.field}_raw)"
 
     def default_fixture(self, year: int) -> Fixture:
         return Fixture(
@@ -125,10 +134,10 @@ class ValidDate(Template):
     field: str
     required: bool = False
 
-    def query(self, ctx: Context) -> str:
+    def row_test(self, ctx: Context) -> str:
         f = self.field
         bad = f"(t.{f} IS NULL AND NOT blank(t.{f}_raw))"
-        return select(self.table, f"(t.{f} IS NULL)" if self.required else bad)
+        return f"(t.{f} IS NULL)" if self.required else bad
 
     def default_fixture(self, year: int) -> Fixture:
         good = d(dt.date(year - 1, 6, 1))
@@ -163,6 +172,9 @@ class Where(Template):
 
     def query(self, ctx: Context) -> str:
         return select(self.table, f"({for_year(self.condition, ctx.year)})", self.joins)
+
+    def row_test(self, ctx: Context) -> str | None:
+        return None if self.joins else f"({for_year(self.condition, ctx.year)})"
 
 
 HEADER = 'LEFT JOIN "Header" h ON h.CHILD = t.CHILD'
@@ -213,9 +225,9 @@ class DateOrder(Template):
     later: str
     strict: bool = False
 
-    def query(self, ctx: Context) -> str:
+    def row_test(self, ctx: Context) -> str:
         op = "<=" if self.strict else "<"
-        return select(self.table, f"t.{self.later} {op} t.{self.earlier}")
+        return f"t.{self.later} {op} t.{self.earlier}"
 
     def default_fixture(self, year: int) -> Fixture:
         a, b = d(dt.date(year - 1, 6, 2)), d(dt.date(year - 1, 6, 1))
@@ -237,13 +249,13 @@ class InYear(Template):
     not_before_start: bool = False
     not_after_end: bool = True
 
-    def query(self, ctx: Context) -> str:
+    def row_test(self, ctx: Context) -> str:
         cond = []
         if self.not_before_start:
             cond.append(f"t.{self.field} < {{start}}")
         if self.not_after_end:
             cond.append(f"t.{self.field} > {{end}}")
-        return select(self.table, " OR ".join(cond))
+        return " OR ".join(cond)
 
     def default_fixture(self, year: int) -> Fixture:
         fail = [{self.field: d(dt.date(year, 4, 1))}] if self.not_after_end else []
