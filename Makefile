@@ -61,11 +61,11 @@ typecheck: $(TESTING)
 
 # Every test, the slow ones (browser, PDF, large synthetic LAs) included, on every core.
 test: lint typecheck
-	$(BIN)/pytest -q -n $(PYTEST_WORKERS) --dist loadgroup
+	$(BIN)/pytest -q -n $(PYTEST_WORKERS)
 
 # The quick loop while working: everything but the tests marked slow.
 test-fast: $(TESTING)
-	$(BIN)/pytest -q -n $(PYTEST_WORKERS) --dist loadgroup -m "not slow"
+	$(BIN)/pytest -q -n $(PYTEST_WORKERS) -m "not slow"
 
 format: $(TESTING)
 	$(BIN)/ruff format src tests benchmarks

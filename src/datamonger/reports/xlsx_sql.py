@@ -10,12 +10,14 @@ and amber highlights of validation errors and queries.
 
 from __future__ import annotations
 
+import itertools
 import shutil
 import tempfile
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 from xml.sax.saxutils import escape, quoteattr
 
 import duckdb
@@ -75,6 +77,7 @@ class Sheet:
     order: str  # its rows' order, SQL over its columns
     title: str | None = None  # a bold first line above the header
     freeze: tuple[int, int] | None = None  # rows, columns
+    rows: int | None = None  # how many rows `source` gives, when known (saves counting them)
     truncated: int = 0  # rows left out over Excel's limit (set when written)
 
 
@@ -119,45 +122,37 @@ class Workbook:
 
     def add_sql(self, con: duckdb.DuckDBPyConnection, sheet: Sheet) -> None:
         """A sheet of any size: its rows rendered and written by DuckDB on `con`."""
-        first = 3 if sheet.title else 2  # the first data row, below the header
-        cells = []
-        for c, col in enumerate(sheet.columns):
-            letter = column_letter(c)
-            ref = f"'<c r=\"{letter}' || (_rn + {first}) || '\"'"
-            style = (
-                f"coalesce(CASE {col.style} WHEN 'error' THEN ' s=\"2\"' "
-                "WHEN 'query' THEN ' s=\"3\"' END, '')"
-                if col.style
-                else "''"
-            )
-            if col.number:
-                cell = f"{ref} || {style} || '><v>' || CAST({col.sql} AS VARCHAR) || '</v></c>'"
-                cells.append(f"CASE WHEN {col.sql} IS NULL THEN '' ELSE {cell} END")
-            else:
-                text = xml_text_sql(col.sql)
-                cell = (
-                    f'{ref} || {style} || \' t="inlineStr"><is><t xml:space="preserve">\' || '
-                    f"{text} || '</t></is></c>'"
-                )
-                empty = f"{ref} || {style} || '/>'" if col.style else "''"
-                cells.append(
-                    f"CASE WHEN {col.sql} IS NULL OR CAST({col.sql} AS VARCHAR) = '' "
-                    f"THEN (CASE WHEN {style} = '' THEN '' ELSE {empty} END) ELSE {cell} END"
-                )
+        self.add_split(con, [sheet], "0", ["0"])
+
+    def add_split(
+        self, con: duckdb.DuckDBPyConnection, sheets: Sequence[Sheet], key: str, keys: list[str]
+    ) -> None:
+        """Sheets of one layout cut from one source by `key` (SQL), sheet i holding the rows
+        whose key is `keys[i]`: one query renders them all into one file, in sheet order, and
+        each sheet takes its lines from it in turn (a query per sheet costs more than the rows
+        of a small one). Every sheet must know its `rows`, or there must be only one."""
+        layout = sheets[0]
+        first = 3 if layout.title else 2  # the first data row, below the header
         limit = MAX_ROWS - first + 1
-        row = f"'<row r=\"' || (_rn + {first}) || '\">' || {' || '.join(cells)} || '</row>'"
+        for sheet in sheets:
+            if sheet.rows is None:
+                ((total,),) = con.execute(f"SELECT count(*) FROM ({sheet.source})").fetchall()
+                sheet.rows = int(total)
+            sheet.truncated = max(0, sheet.rows - limit)
+        row = f"'<row r=\"' || (_rn + {first}) || '\">' || {_cells(layout, first)} || '</row>'"
+        position = f"list_position([{', '.join(_lit(k) for k in keys)}], CAST({key} AS VARCHAR))"
         numbered = (
-            f"SELECT *, row_number() OVER (ORDER BY {sheet.order}) - 1 AS _rn "
-            f"FROM ({sheet.source}) s"
+            f"SELECT *, {position} AS _sheet, row_number() OVER (PARTITION BY {key} "
+            f"ORDER BY {layout.order}) - 1 AS _rn FROM ({layout.source}) s"
         )
         part = Path(tempfile.mkstemp(suffix=".rows", dir=self._tmp)[1])
-        ((total,),) = con.execute(f"SELECT count(*) FROM ({sheet.source})").fetchall()
-        sheet.truncated = max(0, int(total) - limit)
         con.execute(
-            f"COPY (SELECT {row} FROM ({numbered}) s WHERE _rn < {limit} ORDER BY _rn) "
+            f"COPY (SELECT {row} FROM ({numbered}) s WHERE _rn < {limit} AND _sheet IS NOT NULL "
+            f"ORDER BY _sheet, _rn) "
             f"TO '{part}' (FORMAT csv, HEADER false, QUOTE '', ESCAPE '', DELIMITER '\x01')"
         )
-        self.sheets.append((sheet.name, part, sheet))
+        for sheet in sheets:
+            self.sheets.append((sheet.name, part, sheet))
 
     def close(self) -> None:
         try:
@@ -204,12 +199,49 @@ class Workbook:
             "</Relationships>",
         )
         zf.writestr("xl/styles.xml", _STYLES)
-        for i, (_, part, sheet) in enumerate(self.sheets, start=1):
-            with zf.open(f"xl/worksheets/sheet{i}.xml", "w", force_zip64=True) as out:
-                out.write(_sheet_head(sheet).encode("utf-8"))
-                with part.open("rb") as fh:
-                    shutil.copyfileobj(fh, out, _CHUNK)
-                out.write(b"</sheetData></worksheet>")
+        readers: dict[Path, IO[bytes]] = {}
+        try:
+            for i, (_, part, sheet) in enumerate(self.sheets, start=1):
+                with zf.open(f"xl/worksheets/sheet{i}.xml", "w", force_zip64=True) as out:
+                    out.write(_sheet_head(sheet).encode("utf-8"))
+                    if part not in readers:
+                        readers[part] = part.open("rb")
+                    fh = readers[part]
+                    if sheet is None or len([p for _, p, _ in self.sheets if p == part]) == 1:
+                        shutil.copyfileobj(fh, out, _CHUNK)
+                    else:  # a shared part: this sheet's lines, then the next sheet's
+                        out.writelines(itertools.islice(fh, (sheet.rows or 0) - sheet.truncated))
+                    out.write(b"</sheetData></worksheet>")
+        finally:
+            for fh in readers.values():
+                fh.close()
+
+
+def _cells(sheet: Sheet, first: int) -> str:
+    """SQL: one row's cells as XML (`_rn` numbers the rows from 0; `first` is the first's row)."""
+    cells = []
+    for c, col in enumerate(sheet.columns):
+        ref = f"'<c r=\"{column_letter(c)}' || (_rn + {first}) || '\"'"
+        style = (
+            f"coalesce(CASE {col.style} WHEN 'error' THEN ' s=\"2\"' "
+            "WHEN 'query' THEN ' s=\"3\"' END, '')"
+            if col.style
+            else "''"
+        )
+        if col.number:
+            cell = f"{ref} || {style} || '><v>' || CAST({col.sql} AS VARCHAR) || '</v></c>'"
+            cells.append(f"CASE WHEN {col.sql} IS NULL THEN '' ELSE {cell} END")
+            continue
+        cell = (
+            f'{ref} || {style} || \' t="inlineStr"><is><t xml:space="preserve">\' || '
+            f"{xml_text_sql(col.sql)} || '</t></is></c>'"
+        )
+        empty = f"{ref} || {style} || '/>'" if col.style else "''"
+        cells.append(
+            f"CASE WHEN {col.sql} IS NULL OR CAST({col.sql} AS VARCHAR) = '' "
+            f"THEN (CASE WHEN {style} = '' THEN '' ELSE {empty} END) ELSE {cell} END"
+        )
+    return " || ".join(cells)
 
 
 def _sheet_head(sheet: Sheet | None) -> str:
