@@ -71,8 +71,11 @@ format: $(TESTING)
 	$(BIN)/ruff format src tests benchmarks
 	$(BIN)/ruff check --fix src tests benchmarks
 
-bench: $(RUNTIME)
+# Speed and memory figures (inputs are generated under bench-data/, never committed).
+bench: $(TESTING)  # bench_web drives the app through httpx, a test tool
 	$(BIN)/python benchmarks/bench_load.py
+	$(BIN)/python benchmarks/bench_validate.py
+	$(BIN)/python benchmarks/bench_web.py --load
 
 $(LOCK_VENV)/bin/pip-compile:
 	$(PYTHON) -m venv $(LOCK_VENV)

@@ -19,12 +19,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import resource
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import measure
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "bench-data"
@@ -72,15 +74,10 @@ DATAMONGER = Path(sys.executable).parent / "datamonger"
 
 def _whole_process(args: list[str]) -> tuple[float, float]:
     """Wall seconds and peak RSS (MB) of one `datamonger` process, start to exit."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(
-        [str(DATAMONGER), *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    if os.waitstatus_to_exitcode(status) not in (0, 1):
+    wall, peak, code = measure.run([str(DATAMONGER), *args])
+    if code not in (0, 1):
         raise SystemExit(f"datamonger {' '.join(args)} failed")
-    return wall, usage.ru_maxrss / 1024
+    return wall, peak
 
 
 def messy(cases: list[tuple[str, int]], formats: list[str]) -> None:
