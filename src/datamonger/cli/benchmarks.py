@@ -5,8 +5,6 @@ Exit codes: 0 ok, 2 bad input (unknown LA, measure, region, year or file), with 
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -29,8 +27,9 @@ from datamonger.benchmarks.loaders import UnknownFile
 from datamonger.benchmarks.measures import UnknownMeasure
 from datamonger.benchmarks.published import Published
 from datamonger.cli.app import app
+from datamonger.cli.errors import fail
 from datamonger.cli.options import Format, OutputOption, YearOption
-from datamonger.reports.cells import csv_cell, workbook_options, xlsx_write_row
+from datamonger.reports.rows import to_csv, write_xlsx
 
 ReferenceDbOption = Annotated[
     Path | None,
@@ -47,8 +46,7 @@ def _bad_input() -> Iterator[None]:
     try:
         yield
     except (UnknownArea, UnknownMeasure, BadRequest, UnknownFile, FileNotFoundError) as exc:
-        typer.echo(f"Error: {exc}", err=True)
-        raise typer.Exit(2) from None
+        raise fail(str(exc)) from None
 
 
 def _num(x: Any, dps: int = 1) -> str:
@@ -67,31 +65,13 @@ def _emit(text: str, output: Path | None) -> None:
 
 
 def _csv(rows: list[dict[str, Any]]) -> str:
-    buf = io.StringIO()
-    if rows:
-        writer = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows({k: csv_cell(v) for k, v in row.items()} for row in rows)
-    return buf.getvalue()
+    return to_csv(list(rows[0]), [list(r.values()) for r in rows]) if rows else ""
 
 
 def _xlsx(rows: list[dict[str, Any]], output: Path | None, sheet: str) -> None:
-    import xlsxwriter
-
     if output is None:
-        typer.echo("Error: --format xlsx needs --output FILE.xlsx", err=True)
-        raise typer.Exit(2)
-    book = xlsxwriter.Workbook(str(output), workbook_options())
-    ws = book.add_worksheet(sheet[:31])
-    bold = book.add_format({"bold": True})
-    if rows:
-        for c, name in enumerate(rows[0]):
-            ws.write(0, c, name, bold)
-        for r, row in enumerate(rows, start=1):
-            xlsx_write_row(ws, r, 0, row.values())
-        ws.freeze_panes(1, 0)
-        ws.autofilter(0, 0, len(rows), len(rows[0]) - 1)
-    book.close()
+        raise fail("--format xlsx needs --output FILE.xlsx")
+    write_xlsx(list(rows[0]) if rows else [], [list(r.values()) for r in rows], output, sheet)
 
 
 def _flat_benchmark(measure: dict[str, Any]) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from rich.console import Console
 from rich.table import Table
 
 from datamonger.cli.app import app
+from datamonger.cli.errors import fail
 from datamonger.cli.options import DEFAULT_DB, OutputOption, YearOption
 
 
@@ -36,11 +37,6 @@ class Charts(StrEnum):
     none = "none"
 
 
-def _fail(message: str) -> typer.Exit:
-    Console(stderr=True).print(f"[bold red]error[/] {message}", highlight=False, soft_wrap=True)
-    return typer.Exit(2)
-
-
 @contextmanager
 def _user_errors() -> Iterator[None]:
     """Users never see a traceback: every failure becomes one line and exit code 2."""
@@ -49,7 +45,7 @@ def _user_errors() -> Iterator[None]:
     except typer.Exit:
         raise
     except Exception as exc:
-        raise _fail(str(exc) or type(exc).__name__) from None
+        raise fail(str(exc) or type(exc).__name__) from None
 
 
 def _format(fmt: BriefingFormat | None, output: Path | None) -> BriefingFormat:
@@ -130,9 +126,9 @@ def briefing_command(
     out (practice or recording?), our own figures and validation, what to look at next."""
     with _user_errors():
         if national_ == bool(la):
-            raise _fail("give either --national or --la LA")
+            raise fail("give either --national or --la LA")
         if year is not None and to is not None:
-            raise _fail("give --year or --to, not both")
+            raise fail("give --year or --to, not both")
         to_date = dt.date.fromisoformat(to) if to else None
         as_of_date = dt.date.fromisoformat(as_of) if as_of else None
         from datamonger.briefing import api, render
@@ -153,7 +149,7 @@ def briefing_command(
             raise typer.Exit(code)
         f = _format(fmt, output)
         if f is BriefingFormat.pdf and output is None:
-            raise _fail("--format pdf needs --output FILE.pdf")
+            raise fail("--format pdf needs --output FILE.pdf")
         out = render.render(b, f.value)
         if output is not None:
             if isinstance(out, bytes):
@@ -192,7 +188,7 @@ def _send(b: object, db: Path, base_url: str | None, dry_run: bool) -> int:
         )
         return 0
     if not base_url:
-        raise _fail("--send needs --base-url (or DATAMONGER_BASE_URL) for the unsubscribe links")
+        raise fail("--send needs --base-url (or DATAMONGER_BASE_URL) for the unsubscribe links")
     settings = delivery.settings_from_env()
     results = delivery.send(b, recipients, settings, base_url)
     failed = [r for r in results if not r.ok]
@@ -322,7 +318,7 @@ def subscribers_remove(
 
         gone = subs.remove(db, who)
         if not gone:
-            raise _fail(f"no subscriber {who!r}")
+            raise fail(f"no subscriber {who!r}")
         for s in gone:
             typer.echo(f"Removed subscriber {s.id}: {s.email} ({s.edition}).")
 
@@ -340,6 +336,6 @@ def subscribers_link(
 
         s = subs.get(db, subscriber_id)
         if s is None:
-            raise _fail(f"no subscriber {subscriber_id}")
+            raise fail(f"no subscriber {subscriber_id}")
         for k, v in links(base_url, s).items():
             typer.echo(f"{k}: {v}")

@@ -3,7 +3,6 @@ children behind each one (`--explain`)."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import json
@@ -16,27 +15,22 @@ from rich.console import Console
 from rich.table import Table
 
 from datamonger.cli.app import app
+from datamonger.cli.errors import fail
 from datamonger.cli.options import DEFAULT_DB, DbOption, Format, OutputOption, YearOption
 from datamonger.indicators import IndicatorError, Period, Settings, compute, explain, repairs
-from datamonger.reports.cells import csv_row, workbook_options, xlsx_write_row
+from datamonger.reports.rows import plain, to_csv, to_json, write_xlsx
 
 console = Console()
-err = Console(stderr=True)
-
-
-def _fail(message: str) -> typer.Exit:
-    err.print(f"[red]error:[/red] {message}")
-    return typer.Exit(2)
 
 
 def _period(con: duckdb.DuckDBPyConnection, year: int | None, to: str | None) -> Period:
     if year and to:
-        raise _fail("give --year or --to, not both")
+        raise fail("give --year or --to, not both")
     if to:
         try:
             return Period.twelve_months_to(dt.date.fromisoformat(to))
         except ValueError:
-            raise _fail(f"--to must be a date written YYYY-MM-DD, not '{to}'") from None
+            raise fail(f"--to must be a date written YYYY-MM-DD, not '{to}'") from None
     if year:
         return Period.census_year(year)
     row = con.execute(
@@ -44,7 +38,7 @@ def _period(con: duckdb.DuckDBPyConnection, year: int | None, to: str | None) ->
         "UNION ALL SELECT collection_year FROM ssda903_episodes)"
     ).fetchone()
     if not row or row[0] is None:
-        raise _fail("the database holds no returns yet: load some with `datamonger load`")
+        raise fail("the database holds no returns yet: load some with `datamonger load`")
     return Period.census_year(int(row[0]))
 
 
@@ -53,9 +47,7 @@ def _settings(values: list[str] | None) -> Settings:
     for item in values or []:
         key, sep, value = item.partition("=")
         if not sep or key not in Settings.names():
-            raise _fail(
-                f"--setting takes NAME=VALUE with NAME one of {', '.join(Settings.names())}"
-            )
+            raise fail(f"--setting takes NAME=VALUE with NAME one of {', '.join(Settings.names())}")
         chosen[key] = value
     settings = Settings(**chosen)
     allowed = {
@@ -68,7 +60,7 @@ def _settings(values: list[str] | None) -> Settings:
     }
     for key, value in chosen.items():
         if value not in allowed[key]:
-            raise _fail(f"--setting {key} must be one of {', '.join(allowed[key])}")
+            raise fail(f"--setting {key} must be one of {', '.join(allowed[key])}")
     return settings
 
 
@@ -77,32 +69,19 @@ def _write_rows(
 ) -> None:
     if fmt is Format.xlsx:
         if output is None:
-            raise _fail("--format xlsx needs --output FILE")
-        import xlsxwriter
-
-        book = xlsxwriter.Workbook(str(output), workbook_options())
-        sheet = book.add_worksheet(title[:31])
-        bold = book.add_format({"bold": True})
-        xlsx_write_row(sheet, 0, 0, columns, bold)
-        for i, row in enumerate(rows, start=1):
-            xlsx_write_row(sheet, i, 0, [_cell(v) for v in row])
-        sheet.autofilter(0, 0, len(rows), max(len(columns) - 1, 0))
-        book.close()
+            raise fail("--format xlsx needs --output FILE")
+        write_xlsx(columns, rows, output, title)
         return
     if fmt is Format.json:
-        text = json.dumps([dict(zip(columns, r, strict=True)) for r in rows], indent=2, default=str)
+        text = to_json(columns, rows)
     elif fmt is Format.csv:
-        buf = io.StringIO()
-        w = csv.writer(buf)
-        w.writerow(csv_row(columns))
-        w.writerows([csv_row(_cell(v) for v in r) for r in rows])
-        text = buf.getvalue()
+        text = to_csv(columns, rows)
     else:
         table = Table(title=title)
         for c in columns:
             table.add_column(c)
         for r in rows:
-            table.add_row(*("" if v is None else str(_cell(v)) for v in r))
+            table.add_row(*("" if v is None else str(plain(v)) for v in r))
         if output is None:
             console.print(table)
             return
@@ -113,14 +92,6 @@ def _write_rows(
         typer.echo(text)
     else:
         output.write_text(text, encoding="utf-8")
-
-
-def _cell(v: Any) -> Any:
-    if isinstance(v, list):
-        return "; ".join(str(x) for x in v)
-    if isinstance(v, dt.date):
-        return v.isoformat()
-    return v
 
 
 @app.command()
@@ -152,11 +123,11 @@ def indicators(
 ) -> None:
     """Compute the DfE's published indicators from the loaded returns."""
     if not db.exists():
-        raise _fail(f"no database at {db}: load returns first with `datamonger load`")
+        raise fail(f"no database at {db}: load returns first with `datamonger load`")
     try:
         con = duckdb.connect(str(db), read_only=True)
     except duckdb.Error as exc:
-        raise _fail(f"cannot open {db}: {exc}") from None
+        raise fail(f"cannot open {db}: {exc}") from None
     try:
         settings = _settings(setting)
         period = _period(con, year, to)
@@ -178,9 +149,9 @@ def indicators(
             return
         results = compute(con, period, ids.split(",") if ids else None, settings, la)
     except IndicatorError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     except duckdb.Error as exc:
-        raise _fail(f"the database could not be read as expected ({exc})") from None
+        raise fail(f"the database could not be read as expected ({exc})") from None
     finally:
         con.close()
     cols = [
@@ -207,7 +178,7 @@ def indicators(
     if fmt is Format.table:
         _framework_table(results, f"Indicators {period.label()}", output)
         return
-    flat: list[list[Any]] = [[_cell(getattr(r, c)) for c in cols] for r in results]
+    flat: list[list[Any]] = [[plain(getattr(r, c)) for c in cols] for r in results]
     _write_rows(cols, flat, fmt, output, "Indicators")
 
 

@@ -19,6 +19,7 @@ from typing import Annotated, Any
 import typer
 
 from datamonger.cli.app import app
+from datamonger.cli.errors import fail
 from datamonger.cli.options import DEFAULT_DB, DbOption
 
 users_app = typer.Typer(
@@ -79,8 +80,7 @@ def _existing(accounts: Any, username: str) -> str:
 
 
 def _fail(exc: Exception) -> typer.Exit:
-    typer.echo(f"error: {getattr(exc, 'message', exc)}", err=True)
-    return typer.Exit(1)
+    return fail(str(getattr(exc, "message", exc)), code=1)
 
 
 @users_app.command("add")

@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.table import Table
 
 from datamonger.cli.app import app
+from datamonger.cli.errors import fail
 from datamonger.cli.options import OutputOption, YearOption
 from datamonger.returns import label
 from datamonger.store import Store
@@ -45,11 +46,6 @@ class ReportFormat(StrEnum):
 class ListFormat(StrEnum):
     table = "table"
     json = "json"
-
-
-def _fail(message: str) -> typer.Exit:
-    Console(stderr=True).print(f"[bold red]error[/] {message}", highlight=False, soft_wrap=True)
-    return typer.Exit(2)
 
 
 @app.command("validate")
@@ -105,9 +101,9 @@ def validate_command(
     except typer.Exit:
         raise
     except UnknownRules as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     except Exception as exc:  # users never see a traceback
-        raise _fail(f"{type(exc).__name__}: {exc}") from None
+        raise fail(f"{type(exc).__name__}: {exc}") from None
     raise typer.Exit(code)
 
 
@@ -124,15 +120,15 @@ def _validate(
     all_years: bool = False,
 ) -> int:
     if format in (ReportFormat.xlsx, ReportFormat.parquet) and output is None:
-        raise _fail(f"--format {format.value} needs --output FILE.{format.value}")
+        raise fail(f"--format {format.value} needs --output FILE.{format.value}")
     for path in providers or []:
         if not path.is_file():
-            raise _fail(f"{path}: no such provider list")
+            raise fail(f"{path}: no such provider list")
     input_failed = False
     is_db = len(paths) == 1 and paths[0].suffix.lower() == ".duckdb" and paths[0].is_file()
     if is_db:
         if previous:
-            raise _fail("--previous is for files; a database already holds every year loaded")
+            raise fail("--previous is for files; a database already holds every year loaded")
         store = Store(paths[0])
     else:
         from datamonger.loading import load_paths
@@ -166,7 +162,7 @@ def _validate(
                 _print_problems(before.problems)
                 input_failed = input_failed or before.exit_code != 0
         if not targets:
-            raise _fail("no return to validate was found in the input")
+            raise fail("no return to validate was found in the input")
         report = Report()
         codes = [c for c in rules.split(",") if c.strip()] if rules else None
         for return_name, y in targets:

@@ -1,0 +1,19 @@
+"""The one way a command says it cannot go on: one plain line on stderr, then its exit code.
+
+Users never see a traceback: every command's expected failures go through `fail`, and the last
+guard in `cli.main` catches the rest.
+"""
+
+from __future__ import annotations
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    """Print `error <message>` on stderr; return the Exit to raise (`raise fail(...)`)."""
+    Console(stderr=True).print(
+        f"[bold red]error[/] {escape(message)}", highlight=False, soft_wrap=True
+    )
+    return typer.Exit(code)
