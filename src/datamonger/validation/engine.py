@@ -213,7 +213,13 @@ def _validate(
             runnable.append(r)
 
     con = ws.cursor()
-    prepare.prepare(con, return_name, year, postcodes=postcodes, la=ctx.la, store=ws.store)
+    # a chosen few rules (`--rules`, a rule's fixture) get only the tables they name prepared
+    only = None
+    if rules is not None:
+        only = set().union(*(prepare.needed(return_name, r.check.sql(ctx)) for r in runnable))
+    prepare.prepare(
+        con, return_name, year, postcodes=postcodes, la=ctx.la, store=ws.store, only=only
+    )
     if providers is not None:
         provider_list.load(con, providers, postcodes)
 

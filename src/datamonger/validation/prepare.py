@@ -12,6 +12,7 @@ a CSV return).
 from __future__ import annotations
 
 import csv
+import re
 import uuid
 from functools import cache
 from importlib import resources
@@ -142,11 +143,16 @@ def prepare(
     postcodes: Path | None,
     la: str | None,
     store: str,
+    only: set[str] | None = None,
 ) -> None:
     """Create the tables the rules read on `con`, a `Workspace` cursor, from the store's tables
-    in catalog `store` (`Workspace.store`)."""
+    in catalog `store` (`Workspace.store`); `only` names the ones needed (`needed`), else all."""
+    if only is not None and return_name == "ssda903":
+        only = only | {"UASC" + s for s in ("", "_last") if "Header" + s in only}
     for suffix, y in (("", year), ("_last", year - 1)):
         for spec in specs(return_name):
+            if only is not None and spec.name + suffix not in only:
+                continue
             name = q(spec.name + suffix)
             if return_name == "ssda903" and spec.name in ("Episodes", "Header"):
                 con.execute(
@@ -155,15 +161,28 @@ def prepare(
             else:
                 con.execute(f"CREATE OR REPLACE TABLE {name} AS {_select(spec, y, store)}")
     if return_name == "ssda903":
-        _prepare_903(con, postcodes, la)
+        _prepare_903(con, postcodes, la, only)
 
 
-def _prepare_903(con: duckdb.DuckDBPyConnection, postcodes: Path | None, la: str | None) -> None:
+def needed(return_name: str, sql: str) -> set[str]:
+    """The tables (`Episodes`, `Episodes_last`, ...) that rule SQL names. A word that is also
+    a column name (`UASC`) only adds a table: never one too few."""
+    words = set(re.findall(r"[A-Za-z0-9_]+", sql))
+    return {t.name + s for t in specs(return_name) for s in ("", "_last") if t.name + s in words}
+
+
+def _prepare_903(
+    con: duckdb.DuckDBPyConnection, postcodes: Path | None, la: str | None, only: set[str] | None
+) -> None:
+    suffixes = [x for x in ("", "_last") if only is None or "Episodes" + x in only]
+    used = " UNION ".join(
+        f"SELECT pc({c}) AS postcode FROM Episodes{x}_base"
+        for x in suffixes
+        for c in ("HOME_POST", "PL_POST")
+    )
     con.execute(
         "CREATE OR REPLACE TEMP TABLE _used_postcodes AS SELECT * FROM ("
-        "SELECT pc(HOME_POST) AS postcode FROM Episodes_base UNION SELECT pc(PL_POST) "
-        "FROM Episodes_base UNION SELECT pc(HOME_POST) FROM Episodes_last_base "
-        "UNION SELECT pc(PL_POST) FROM Episodes_last_base) WHERE postcode IS NOT NULL"
+        f"{used or 'SELECT NULL::VARCHAR AS postcode'}) WHERE postcode IS NOT NULL"
     )
     ((used,),) = con.execute("SELECT count(*) FROM _used_postcodes").fetchall()
     if postcodes is not None and used:
@@ -185,30 +204,33 @@ def _prepare_903(con: duckdb.DuckDBPyConnection, postcodes: Path | None, la: str
         )
     la_sql = "NULL" if la is None else "'" + la.replace("'", "''") + "'"
     for suffix in ("", "_last"):
-        # PL_LA: upper-tier LA of the placement; SCO / WAL / NIR outside England (as the DfE's
-        # validator writes them). PL_DISTANCE: straight line between OS grid points in miles,
-        # 1 dp, never across the Irish and British grids.
-        con.execute(
-            f"""CREATE OR REPLACE TABLE "Episodes{suffix}" AS
-            SELECT *, PL_LA AS PL_LA_raw, PL_LOCATION AS PL_LOCATION_raw,
-                   CAST(PL_DISTANCE AS VARCHAR) AS PL_DISTANCE_raw FROM (
-            SELECT e.*,
-              row_number() OVER (PARTITION BY e.CHILD ORDER BY e.DECOM NULLS LAST,
-                                 e.source_file, e.source_line) AS seq,
-              CASE pl.country WHEN 'England' THEN pl.utla_code WHEN 'Scotland' THEN 'SCO'
-                   WHEN 'Wales' THEN 'WAL' WHEN 'Northern Ireland' THEN 'NIR' END AS PL_LA,
-              CASE WHEN pl.postcode IS NULL OR {la_sql} IS NULL THEN NULL
-                   WHEN pl.utla_code = {la_sql} THEN 'IN' ELSE 'OUT' END AS PL_LOCATION,
-              CASE WHEN (hp.country = 'Northern Ireland') = (pl.country = 'Northern Ireland')
-                   THEN round(sqrt((hp.easting - pl.easting)::DOUBLE ** 2
-                                 + (hp.northing - pl.northing)::DOUBLE ** 2) / 1000 / 1.6093, 1)
-                   END AS PL_DISTANCE,
-              hp.postcode IS NOT NULL AS HOME_POST_known,
-              pl.postcode IS NOT NULL AS PL_POST_known
-            FROM "Episodes{suffix}_base" e
-            LEFT JOIN _postcodes hp ON hp.postcode = pc(e.HOME_POST)
-            LEFT JOIN _postcodes pl ON pl.postcode = pc(e.PL_POST))"""
-        )
+        if only is None or "Episodes" + suffix in only:
+            # PL_LA: upper-tier LA of the placement; SCO / WAL / NIR outside England (as the DfE's
+            # validator writes them). PL_DISTANCE: straight line between OS grid points in miles,
+            # 1 dp, never across the Irish and British grids.
+            con.execute(
+                f"""CREATE OR REPLACE TABLE "Episodes{suffix}" AS
+                SELECT *, PL_LA AS PL_LA_raw, PL_LOCATION AS PL_LOCATION_raw,
+                       CAST(PL_DISTANCE AS VARCHAR) AS PL_DISTANCE_raw FROM (
+                SELECT e.*,
+                  row_number() OVER (PARTITION BY e.CHILD ORDER BY e.DECOM NULLS LAST,
+                                     e.source_file, e.source_line) AS seq,
+                  CASE pl.country WHEN 'England' THEN pl.utla_code WHEN 'Scotland' THEN 'SCO'
+                       WHEN 'Wales' THEN 'WAL' WHEN 'Northern Ireland' THEN 'NIR' END AS PL_LA,
+                  CASE WHEN pl.postcode IS NULL OR {la_sql} IS NULL THEN NULL
+                       WHEN pl.utla_code = {la_sql} THEN 'IN' ELSE 'OUT' END AS PL_LOCATION,
+                  CASE WHEN (hp.country = 'Northern Ireland') = (pl.country = 'Northern Ireland')
+                       THEN round(sqrt((hp.easting - pl.easting)::DOUBLE ** 2
+                                     + (hp.northing - pl.northing)::DOUBLE ** 2) / 1000 / 1.6093, 1)
+                       END AS PL_DISTANCE,
+                  hp.postcode IS NOT NULL AS HOME_POST_known,
+                  pl.postcode IS NOT NULL AS PL_POST_known
+                FROM "Episodes{suffix}_base" e
+                LEFT JOIN _postcodes hp ON hp.postcode = pc(e.HOME_POST)
+                LEFT JOIN _postcodes pl ON pl.postcode = pc(e.PL_POST))"""
+            )
+        if only is not None and "Header" + suffix not in only:
+            continue
         con.execute(
             f"""CREATE OR REPLACE TABLE "Header{suffix}" AS
             SELECT h.* EXCLUDE (UASC),
