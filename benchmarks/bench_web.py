@@ -21,6 +21,7 @@ starting), the first (cold) request and the wall time of the exports. The target
 from __future__ import annotations
 
 import argparse
+import shutil
 import statistics
 import sys
 import time
@@ -39,17 +40,31 @@ from datamonger.web.services import Workbench
 PASSWORD = "benchmark password 1"
 
 
-def prepare(out: Path, children: int) -> Path:
-    db = out / f"la-{children}.duckdb"
+def prepare(out: Path, children: int, messy: float = 0.0) -> Path:
+    tag = f"{children}-messy{messy}" if messy else f"{children}"
+    db = out / f"la-{tag}.duckdb"
     if db.exists():
         return db
-    returns = out / f"returns-{children}"
+    returns = out / f"returns-{tag}"
     t = time.perf_counter()
     generate(returns, children=children, year=2025, years=2, seed=1, error_rate=0.01)
+    if messy:  # hundreds of thousands of issues, as in a first extract before cleaning
+        from datamonger.synth.messy import messify
+
+        messify(returns, messy, seed=1)
     with Store(db) as store:
         load_paths([returns], store)
     print(f"generated and loaded {children:,} children in {time.perf_counter() - t:.1f} s")
     return db
+
+
+def _fresh_web_files(db: Path) -> None:
+    """The workbench starts from nothing: users, stored runs and its temp folder removed."""
+    for p in db.parent.glob(db.stem + ".web.*"):
+        if p.is_dir():
+            shutil.rmtree(p)
+        else:
+            p.unlink()
 
 
 def sign_in(c: TestClient, user: str, password: str = PASSWORD) -> None:
@@ -179,6 +194,9 @@ def main() -> int:
     ap.add_argument("--runs", type=int, default=7)
     ap.add_argument("--out", type=Path, default=Path("bench-data/web"))
     ap.add_argument("--load", action="store_true", help="the bounded load test")
+    ap.add_argument(
+        "--messy", type=float, default=0.0, help="share of values made random (many issues)"
+    )
     ap.add_argument("--requests", type=int, default=2000)
     ap.add_argument("--concurrency", type=int, default=10)
     args = ap.parse_args()
@@ -186,9 +204,8 @@ def main() -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     if args.load:
         return main_load(args)
-    db = prepare(args.out, args.children)
-    for p in db.parent.glob(db.stem + ".web.*"):
-        p.unlink()
+    db = prepare(args.out, args.children, args.messy)
+    _fresh_web_files(db)
     wb = Workbench(WebConfig(db=db, argon2=CHEAP, warm_caches=False))
     t = time.perf_counter()
     wb.validate(sorted({(r, y) for r, y, _ in wb.stamp()}), "bench")
@@ -229,6 +246,11 @@ def main() -> int:
         "/api/validation/summary": "/api/validation/summary",
         "/api/validation/issues": "/api/validation/issues",
         "/api/children/{child_id:path}": f"/api/children/{child}",
+        "/briefing": "/briefing",
+        "/subscribers": "/subscribers",
+        "/briefing/preferences": None,  # opened from a subscriber's emailed link (a token)
+        "/briefing/unsubscribe": None,  # the same
+        "/subscribers/{subscriber_id}": None,  # needs a subscriber
         "/upload/jobs/{job_id}": None,  # exists only while an upload runs
         "/exports/{job_id}": None,  # exists only after an export is asked for
         "/exports/{job_id}/file": None,
@@ -237,6 +259,7 @@ def main() -> int:
         "/framework/export.xlsx": f"/framework/export.xlsx?year={year}",
         "/framework/export.pdf": f"/framework/export.pdf?year={year}",
         "/validation/export.xlsx": "/validation/export.xlsx",
+        "/briefing/export.pdf": "/briefing/export.pdf?edition=national&year=2024",
         "/framework/{indicator_id}/children.csv": "/framework/rereferrals_12m/children.csv",
     }
     gets = {r.path for router in ROUTERS for r in router.routes if "GET" in r.methods}  # type: ignore[attr-defined]
@@ -278,14 +301,8 @@ def main() -> int:
 
 
 def main_load(args: argparse.Namespace) -> int:
-    db = prepare(args.out, args.children)
-    for p in db.parent.glob(db.stem + ".web.*"):
-        if p.is_dir():
-            import shutil
-
-            shutil.rmtree(p)
-        else:
-            p.unlink()
+    db = prepare(args.out, args.children, args.messy)
+    _fresh_web_files(db)
     wb = Workbench(WebConfig(db=db, argon2=CHEAP, warm_caches=False))
     try:
         wb.validate(sorted({(r, y) for r, y, _ in wb.stamp()}), "bench")
