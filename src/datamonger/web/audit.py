@@ -79,6 +79,18 @@ def children(db: WebDB, ids: Iterable[Any], con: Any = None) -> dict[str, Any]:
     return {"children_ref": ref, "children_count": len(found)}
 
 
+def child_view(
+    db: WebDB,
+    request: Request,
+    user: User,
+    page: str,
+    shown: Iterable[Any],
+    **detail: Any,
+) -> None:
+    """The audit row of a child-level view: which page, with what, and the children it showed."""
+    record(db, request, user, "view", "child", {"page": page, **detail, **children(db, shown)})
+
+
 def children_of(db: WebDB, detail: dict[str, Any]) -> list[str]:
     """The child ids an audit row's detail names (inline or by reference)."""
     if "children" in detail:

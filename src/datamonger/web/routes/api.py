@@ -62,18 +62,14 @@ def indicator_children(
     ind = _indicator(indicator_id)
     y = _year(wb, year)
     ex = wb.explanation(ind.id, y)
-    audit.record(
+    audit.child_view(
         wb.web,
         request,
         user,
-        "view",
-        "child",
-        {
-            "page": "api indicator children",
-            "indicator": ind.id,
-            "year": y,
-            **audit.children(wb.web, (r[0] for r in ex.rows)),
-        },
+        "api indicator children",
+        (r[0] for r in ex.rows),
+        indicator=ind.id,
+        year=y,
     )
     return {"result": ex.result.as_dict(), "columns": ex.columns, "rows": ex.records()}
 
@@ -94,18 +90,8 @@ def validation_issues(
 ) -> Any:
     wb = request.app.state.dm
     issues, total = wb.issues(f, page)
-    audit.record(
-        wb.web,
-        request,
-        user,
-        "view",
-        "child",
-        {
-            "page": "api issues",
-            "filters": f,
-            "p": page,
-            **audit.children(wb.web, (i["child"] for i in issues)),
-        },
+    audit.child_view(
+        wb.web, request, user, "api issues", (i["child"] for i in issues), filters=f, p=page
     )
     return {"total": total, "page": page, "issues": issues}
 
@@ -122,12 +108,5 @@ def child(
     tables = wb.child_rows(child_id)
     if not tables:
         raise WebError("not_found", "No child with this identifier is in the loaded returns.")
-    audit.record(
-        wb.web,
-        request,
-        user,
-        "view",
-        "child",
-        {"page": "api child", **audit.children(wb.web, [child_id])},
-    )
+    audit.child_view(wb.web, request, user, "api child", [child_id])
     return {"child": child_id, "tables": tables}

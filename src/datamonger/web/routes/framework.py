@@ -361,21 +361,17 @@ def children(
         recs = [r for r in recs if r[k]]
     total = len(recs)
     start = (page_no - 1) * CHILD_PAGE
-    audit.record(
+    audit.child_view(
         wb.web,
         request,
         user,
-        "view",
-        "child",
-        {
-            "page": "indicator children",
-            "indicator": ind.id,
-            "year": y,
-            "rows": total,
-            "p": page_no,
-            "only": only,
-            **audit.children(wb.web, (r[0] for r in recs[start : start + CHILD_PAGE])),
-        },
+        "indicator children",
+        (r[0] for r in recs[start : start + CHILD_PAGE]),
+        indicator=ind.id,
+        year=y,
+        rows=total,
+        p=page_no,
+        only=only,
     )
     return page(
         request,

@@ -101,20 +101,16 @@ def rule_issues(
     rows, total = wb.issues(f, page_no)
     if not total:
         raise WebError("not_found", f"No issues for rule {rule} with these filters.")
-    audit.record(
+    audit.child_view(
         wb.web,
         request,
         user,
-        "view",
-        "child",
-        {
-            "page": "rule issues",
-            "rule": rule,
-            "return": return_name,
-            "filters": f,
-            "p": page_no,
-            **audit.children(wb.web, (r["child"] for r in rows)),
-        },
+        "rule issues",
+        (r["child"] for r in rows),
+        rule=rule,
+        **{"return": return_name},
+        filters=f,
+        p=page_no,
     )
     return page(
         request,
@@ -157,20 +153,16 @@ def file_line(
         for fld in json.loads(i["fields"] or "[]"):
             if flagged.get(fld) != "error":
                 flagged[fld] = i["severity"]
-    audit.record(
+    audit.child_view(
         wb.web,
         request,
         user,
-        "view",
-        "child",
-        {
-            "page": "file line",
-            "return": ret,
-            "table": table,
-            "file": row["file_name"],
-            "line": line,
-            **audit.children(wb.web, [row["child"]]),
-        },
+        "file line",
+        [row["child"]],
+        **{"return": ret},
+        table=table,
+        file=row["file_name"],
+        line=line,
     )
     return page(
         request,
@@ -213,14 +205,7 @@ def child(
     if not tables:
         raise WebError("not_found", "No child with this identifier is in the loaded returns.")
     issues, total = wb.issues({"child": child_id}, 1)
-    audit.record(
-        wb.web,
-        request,
-        user,
-        "view",
-        "child",
-        {"page": "child", **audit.children(wb.web, [child_id])},
-    )
+    audit.child_view(wb.web, request, user, "child", [child_id])
     return page(
         request,
         "child.html",
