@@ -165,31 +165,9 @@ def _load(
         except Refused as exc:
             _refuse(report, file, exc.problem)
             continue
-        if kind == "empty":
-            report.files_skipped.append(file)
-            report.problems.append(
-                Problem(
-                    Severity.WARNING,
-                    "file_empty",
-                    "The file is empty (no header, no rows): skipped.",
-                    file=file,
-                    hint="Some systems export a table with nothing in it this way; "
-                    "if the table should have rows, export it again.",
-                )
-            )
-            continue
-        if kind == "ground_truth":
-            report.files_skipped.append(file)
-            report.problems.append(
-                Problem(
-                    Severity.INFO,
-                    "not_a_return",
-                    "This is the list of errors `datamonger synth --error-rate` injected (its "
-                    "header says so), not a return: skipped.",
-                    file=file,
-                    hint="Compare it with the validation report to see what was caught.",
-                )
-            )
+        if kind in _SKIPPED:  # recognised, and not a return: skipped with a note
+            severity, code, message, hint = _SKIPPED[kind]
+            _refuse(report, file, Problem(severity, code, message, file=file, hint=hint))
             continue
         staging = next(next_id)
         try:
@@ -307,7 +285,26 @@ def _unforeseen(file: str, exc: Exception) -> Problem:
     )
 
 
+_SKIPPED: dict[str, tuple[Severity, str, str, str]] = {
+    "empty": (
+        Severity.WARNING,
+        "file_empty",
+        "The file is empty (no header, no rows): skipped.",
+        "Some systems export a table with nothing in it this way; "
+        "if the table should have rows, export it again.",
+    ),
+    "ground_truth": (
+        Severity.INFO,
+        "not_a_return",
+        "This is the list of errors `datamonger synth --error-rate` injected (its header says "
+        "so), not a return: skipped.",
+        "Compare it with the validation report to see what was caught.",
+    ),
+}
+
+
 def _refuse(report: LoadReport, file: str, problem: Problem) -> None:
+    """Record a file not loaded: refused when the problem is an error, else skipped."""
     if problem.severity is Severity.ERROR:
         report.files_refused.append(file)
     else:
