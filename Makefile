@@ -1,7 +1,8 @@
 # Two commands: `make demo` and `make test`. Everything else is a helper for them.
 #
-# Installs come from the hash-checked lock files in requirements/ (compiled from pyproject.toml
-# by pip-tools): runtime.txt for the demo, test.txt for the tests. `make lock` recompiles them
+# Installs come from hash-checked lock files compiled from pyproject.toml by pip-tools:
+# requirements-runtime.lock for the demo, requirements.lock (the same pins and the test tools)
+# for the tests. `make lock` recompiles them
 # after a change to pyproject.toml, keeping every other pin; `make upgrade` moves every package to
 # its newest release and runs the whole suite on it, so an upgrade is a deliberate, tested step.
 PYTHON ?= python3
@@ -27,13 +28,13 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
 # --no-deps: the lock is the whole set; --no-build-isolation: setuptools comes from the lock too
-$(RUNTIME): requirements/runtime.txt pyproject.toml | $(BIN)/python
-	$(PIP_INSTALL) --require-hashes --no-deps -r requirements/runtime.txt
+$(RUNTIME): requirements-runtime.lock pyproject.toml | $(BIN)/python
+	$(PIP_INSTALL) --require-hashes --no-deps -r requirements-runtime.lock
 	$(PIP_INSTALL) --no-deps --no-build-isolation -e .
 	touch $@
 
-$(TESTING): requirements/test.txt pyproject.toml | $(BIN)/python
-	$(PIP_INSTALL) --require-hashes --no-deps -r requirements/test.txt
+$(TESTING): requirements.lock pyproject.toml | $(BIN)/python
+	$(PIP_INSTALL) --require-hashes --no-deps -r requirements.lock
 	$(PIP_INSTALL) --no-deps --no-build-isolation -e .
 	touch $@ $(RUNTIME)
 
@@ -83,13 +84,13 @@ $(LOCK_VENV)/bin/pip-compile:
 
 # The runtime lock is compiled within the test lock, so both pin every shared package alike.
 lock: $(LOCK_VENV)/bin/pip-compile
-	$(COMPILE) $(UPGRADE) --extra test -o requirements/test.txt pyproject.toml
-	$(COMPILE) $(UPGRADE) -c requirements/test.txt -o requirements/runtime.txt pyproject.toml
+	$(COMPILE) $(UPGRADE) --extra test -o requirements.lock pyproject.toml
+	$(COMPILE) $(UPGRADE) -c requirements.lock -o requirements-runtime.lock pyproject.toml
 
 upgrade:
 	$(MAKE) lock UPGRADE=--upgrade
 	$(MAKE) test
-	@echo "Every test passed on the newest releases: review and commit requirements/*.txt."
+	@echo "Every test passed on the newest releases: review and commit requirements*.lock."
 
 clean:
 	rm -rf $(VENV) $(LOCK_VENV) $(DEMO_DIR) bench-data .pytest_cache .mypy_cache .ruff_cache

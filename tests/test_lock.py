@@ -17,7 +17,7 @@ def _name(requirement: str) -> str:
 
 
 def pins(name: str) -> dict[str, str]:
-    text = (ROOT / "requirements" / name).read_text(encoding="utf-8")
+    text = (ROOT / name).read_text(encoding="utf-8")
     out: dict[str, str] = {}
     for line in text.splitlines():
         m = PIN.match(line)
@@ -25,7 +25,7 @@ def pins(name: str) -> dict[str, str]:
             out[m[1].lower().replace("_", "-")] = m[2]
             continue
         if line and not line.startswith((" ", "#")):
-            raise AssertionError(f"requirements/{name}: not a pinned requirement: {line}")
+            raise AssertionError(f"{name}: not a pinned requirement: {line}")
     return out
 
 
@@ -34,8 +34,8 @@ def project() -> dict:
 
 
 def test_every_pin_carries_hashes() -> None:
-    for name in ("runtime.txt", "test.txt"):
-        text = (ROOT / "requirements" / name).read_text(encoding="utf-8")
+    for name in ("requirements-runtime.lock", "requirements.lock"):
+        text = (ROOT / name).read_text(encoding="utf-8")
         blocks = re.split(r"\n(?=[A-Za-z0-9])", text.split("\n\n", 1)[-1])
         for block in blocks:
             if PIN.match(block):
@@ -43,7 +43,7 @@ def test_every_pin_carries_hashes() -> None:
 
 
 def test_the_runtime_lock_has_what_the_demo_needs_and_no_test_tool() -> None:
-    runtime = pins("runtime.txt")
+    runtime = pins("requirements-runtime.lock")
     for requirement in project()["dependencies"]:
         assert _name(requirement) in runtime, requirement
     assert not TEST_TOOLS & set(runtime)
@@ -51,7 +51,7 @@ def test_the_runtime_lock_has_what_the_demo_needs_and_no_test_tool() -> None:
 
 
 def test_the_test_lock_pins_the_runtime_alike_and_the_test_tools() -> None:
-    runtime, test = pins("runtime.txt"), pins("test.txt")
+    runtime, test = pins("requirements-runtime.lock"), pins("requirements.lock")
     assert {k: test.get(k) for k in runtime} == runtime
     for requirement in project()["optional-dependencies"]["test"]:
         assert _name(requirement) in test, requirement
@@ -60,11 +60,11 @@ def test_the_test_lock_pins_the_runtime_alike_and_the_test_tools() -> None:
 def test_this_environment_is_the_locked_one() -> None:
     """The suite passes with exactly the versions a fresh clone installs."""
     differ = {}
-    for name, version in pins("test.txt").items():
+    for name, version in pins("requirements.lock").items():
         try:
             installed = metadata.version(name)
         except metadata.PackageNotFoundError:
             installed = None
         if installed != version:
             differ[name] = (version, installed)
-    assert differ == {}, "run `make test` (it installs requirements/test.txt)"
+    assert differ == {}, "run `make test` (it installs requirements.lock)"
