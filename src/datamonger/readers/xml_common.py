@@ -16,6 +16,7 @@ prefix) still reads, and the order of elements inside a parent does not matter.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
@@ -522,14 +523,7 @@ def _prune(el: Any, allowed: Mapping[str, frozenset[str]], log: ProblemLog) -> N
         _prune(last, allowed, log)
         return
     if n > 1:
-        for c in el[: n - 1]:
-            name = local_name(c.tag)
-            if name is None:
-                continue
-            if name not in ok:
-                log.unexpected(c, pname)
-            elif name in allowed:
-                _report_leftovers(c, allowed, log)
+        _report_children(el[: n - 1], pname, ok, allowed, log)
         del el[: n - 1]
     name = local_name(last.tag)
     if name is not None and (name not in ok or name in allowed):
@@ -553,27 +547,29 @@ def _drop_before(
     """Unlink everything before el in its parent (already read), reporting what was not allowed."""
     if parent is None:
         return
-    ok = allowed.get(local_name(parent.tag) or "", frozenset())
     pname = local_name(parent.tag) or ""
-    n = 0
-    for sib in parent:
-        if sib is el:
-            break
-        n += 1
-        name = local_name(sib.tag)
-        if name not in ok:
-            log.unexpected(sib, pname)
-        elif name in allowed:  # a container read to its end (Children before Header)
-            _report_leftovers(sib, allowed, log)
-    if n:
-        del parent[:n]
+    # a container among them has been read to its end (Children before Header)
+    before = list(itertools.takewhile(lambda sib: sib is not el, parent))
+    _report_children(before, pname, allowed.get(pname, frozenset()), allowed, log)
+    if before:
+        del parent[: len(before)]
 
 
 def _report_leftovers(el: Any, allowed: Mapping[str, frozenset[str]], log: ProblemLog) -> None:
     """After the parse: what is left in the containers that they do not allow."""
     pname = local_name(el.tag) or ""
-    ok = allowed.get(pname, frozenset())
-    for c in el:
+    _report_children(el, pname, allowed.get(pname, frozenset()), allowed, log)
+
+
+def _report_children(
+    children: Iterable[Any],
+    pname: str,
+    ok: frozenset[str],
+    allowed: Mapping[str, frozenset[str]],
+    log: ProblemLog,
+) -> None:
+    """Report what `pname` may not hold among `children`, and inside the containers it may."""
+    for c in children:
         name = local_name(c.tag)
         if name is None:
             continue
