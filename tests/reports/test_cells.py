@@ -109,3 +109,16 @@ def test_cli_writers(tmp_path: Path) -> None:
 
 def test_csv_row() -> None:
     assert csv_row(["=x", 1, "y"]) == ["'=x", 1, "y"]
+
+
+def test_the_sql_form_of_the_csv_cell_rule_agrees_with_the_python_one() -> None:
+    import duckdb
+
+    from datamonger.reports.cells import csv_cell, csv_cell_sql
+
+    values = ["=1+2", "-5", "+1.5e3", "@a", "\tx", "\rx", "-x", "ok", "", None, ".5", "-", EVIL]
+    con = duckdb.connect()
+    con.execute("CREATE TABLE t (k INTEGER, x VARCHAR)")
+    con.executemany("INSERT INTO t VALUES (?, ?)", list(enumerate(values)))
+    got = [r[0] for r in con.execute(f"SELECT {csv_cell_sql('x')} FROM t ORDER BY k").fetchall()]
+    assert got == [csv_cell(v) or None for v in values]

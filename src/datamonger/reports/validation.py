@@ -19,21 +19,10 @@ from typing import IO
 
 import duckdb
 
+from datamonger.reports.cells import csv_cell_sql
 from datamonger.validation.report import ISSUE_KEYS, Report, issues_sql
 
 _CHUNK = 1 << 20
-# As `reports.cells.is_risky`: text starting = + - @ tab or CR that is not a plain number.
-_RISKY = (
-    "regexp_matches({x}, '^[=+\\-@\\t\\r]') AND NOT regexp_full_match({x}, "
-    "'[+-]?(?:[0-9]+(?:[.][0-9]*)?|[.][0-9]+)(?:[eE][+-]?[0-9]+)?')"
-)
-
-
-def csv_cell_sql(x: str) -> str:
-    """SQL for a CSV cell of text `x`: risky text gets a leading `'`; '' and NULL are blank."""
-    return f"nullif(CASE WHEN {_RISKY.format(x=x)} THEN '''' || {x} ELSE {x} END, '')"
-
-
 _CSV_SELECT = ", ".join(
     [
         *(
