@@ -20,7 +20,7 @@ from typing import IO
 import duckdb
 
 from datamonger.reports.cells import csv_cell_sql
-from datamonger.validation.report import ISSUE_KEYS, Report, issues_sql
+from datamonger.validation.report import ISSUE_KEYS, Report, issues_sql, values_text_sql
 
 _CHUNK = 1 << 20
 _CSV_SELECT = ", ".join(
@@ -34,11 +34,7 @@ _CSV_SELECT = ", ".join(
         '"line"',
         csv_cell_sql("child") + " AS child",
         csv_cell_sql("array_to_string(fields, ';')") + " AS fields",
-        csv_cell_sql(
-            "array_to_string(list_transform(range(1, len(fields) + 1), "
-            "lambda i: fields[i] || '=' || coalesce(\"values\"[i], '')), ';')"
-        )
-        + ' AS "values"',
+        csv_cell_sql(values_text_sql(";")) + ' AS "values"',
         csv_cell_sql("message") + " AS message",
     ]
 )

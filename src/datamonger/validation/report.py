@@ -62,6 +62,15 @@ ISSUE_COLUMNS = (
 )
 
 
+def values_text_sql(sep: str, alias: str = "") -> str:
+    """SQL: an issue's values as text, `FIELD=value` joined with `sep` (a blank value as '')."""
+    f, v = f"{alias}fields", f'{alias}"values"'
+    return (
+        f"array_to_string(list_transform(range(1, len({f}) + 1), "
+        f"lambda i: {f}[i] || '=' || coalesce({v}[i], '')), '{sep}')"
+    )
+
+
 def empty_issues() -> pa.Table:
     return ISSUE_SCHEMA.empty_table()
 

@@ -17,14 +17,11 @@ from datamonger.reports.xlsx_sql import Column, Sheet, Workbook
 from datamonger.returns import raw_column
 from datamonger.store import Store, q
 from datamonger.validation import prepare
-from datamonger.validation.report import Report
+from datamonger.validation.report import Report, values_text_sql
 
 SHORT = {"ssda903": "903", "cin": "CIN"}
 CHILD_COLUMNS = ("CHILD", "LAchildID")
-_VALUES = (
-    "array_to_string(list_transform(range(1, len(s.fields) + 1), "
-    "lambda i: s.fields[i] || '=' || coalesce(s.\"values\"[i], '')), '; ')"
-)
+_VALUES = values_text_sql("; ", alias="s.")
 
 
 def rule_sheet(return_name: str, code: str) -> str:
