@@ -268,8 +268,7 @@ def _reader(kind: str) -> Any:
 
 def _stager(store: Store, staging: int, file: str) -> Stage:
     def stage(spec: TableSpec, chunk: dict[str, list[Any]], date_format: str) -> None:
-        n = len(chunk["source_line"])
-        store.stage(spec, staging, {**chunk, "source_file": [file] * n}, date_format)
+        store.stage(spec, staging, chunk, date_format, file)
 
     return stage
 

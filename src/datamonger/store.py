@@ -35,6 +35,13 @@ def q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+def _array(values: Any, type_: pa.DataType) -> pa.Array:
+    """A staged column: a list from the row-by-row readers, or already an Arrow array."""
+    if isinstance(values, pa.Array):
+        return values if values.type == type_ else values.cast(type_)
+    return pa.array(values, type_)
+
+
 def _columns(spec: TableSpec) -> list[tuple[str, str]]:
     cols = [("source_file", "VARCHAR"), ("source_line", "INTEGER")]
     cols += [(k, "INTEGER") for k in spec.keys]
@@ -179,32 +186,34 @@ class Store:
         return f"stage_{group}_{spec.store_name}"
 
     def stage(
-        self, spec: TableSpec, group: int, chunk: dict[str, list[Any]], date_format: str
+        self, spec: TableSpec, group: int, chunk: dict[str, Any], date_format: str, file: str
     ) -> None:
-        """Stage one chunk of raw rows (field -> values as written; keys; source_file/line)."""
+        """Stage one chunk of `file`'s raw rows (field -> values as written, as lists or Arrow
+        arrays; keys; source_line)."""
         name = self.stage_name(spec, group)
         if name not in self._staged:
             cols = ", ".join(f"{q(n)} {t}" for n, t in _columns(spec))
             self.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} ({cols})")
             self._staged.add(name)
-        arrays: dict[str, pa.Array] = {
-            "source_file": pa.array(chunk["source_file"], pa.string()),
-            "source_line": pa.array(chunk["source_line"], pa.int32()),
-        }
+        n = len(chunk["source_line"])
+        arrays: dict[str, pa.Array] = {"source_line": _array(chunk["source_line"], pa.int32())}
         for k in spec.keys:
-            arrays[k] = pa.array(chunk[k], pa.int32())
+            arrays[k] = _array(chunk[k], pa.int32())
         for f in spec.fields:
-            arrays[f.name] = pa.array(
-                chunk.get(f.name) or [None] * len(chunk["source_line"]), pa.string()
+            values = chunk.get(f.name)
+            arrays[f.name] = (
+                pa.nulls(n, pa.string()) if values is None else _array(values, pa.string())
             )
-        select = ["source_file", "source_line", *(q(k) for k in spec.keys)]
+        select = ["?::VARCHAR AS source_file", "source_line", *(q(k) for k in spec.keys)]
         for f in spec.fields:
             select.append(f"{_typed_expr(f.name, f.type, date_format)} AS {q(f.name)}")
             if f.type != "text":
                 select.append(f"{q(f.name)} AS {q(f.name + '_raw')}")
         self.con.register("raw_chunk", pa.table(arrays))
         try:
-            self.con.execute(f"INSERT INTO {name} SELECT {', '.join(select)} FROM raw_chunk")
+            self.con.execute(
+                f"INSERT INTO {name} SELECT {', '.join(select)} FROM raw_chunk", [file]
+            )
         finally:
             self.con.unregister("raw_chunk")
 

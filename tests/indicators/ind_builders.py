@@ -14,7 +14,6 @@ def _stage(store: Store, spec: Any, rows: list[Row], date_format: str, file: str
     if not rows:
         return
     chunk: dict[str, list[Any]] = {
-        "source_file": [file] * len(rows),
         "source_line": list(range(2, len(rows) + 2)),
     }
     for k in spec.keys:
@@ -23,7 +22,7 @@ def _stage(store: Store, spec: Any, rows: list[Row], date_format: str, file: str
         vals = [r.get(f.name) for r in rows]
         if any(v is not None for v in vals):
             chunk[f.name] = [None if v is None else str(v) for v in vals]
-    store.stage(spec, 1, chunk, date_format)
+    store.stage(spec, 1, chunk, date_format, file)
 
 
 def load_903(store: Store, year: int, la: str | None = "873", **tables: list[Row]) -> None:

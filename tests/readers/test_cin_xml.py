@@ -156,8 +156,7 @@ def test_through_the_store_dates_are_typed_and_raw_values_kept(tmp_path: Path) -
     path = SMALL
 
     def stage(spec: TableSpec, chunk: dict[str, list[Any]], fmt: str) -> None:
-        files = [str(path)] * len(chunk["source_line"])
-        store.stage(spec, 1, {**chunk, "source_file": files}, fmt)
+        store.stage(spec, 1, chunk, fmt, str(path))
 
     result = read_xml(path, stage, Limits())
     assert result.year is not None

@@ -110,8 +110,7 @@ def test_through_the_store_dates_are_read_as_dd_mm_yyyy(tmp_path: Path) -> None:
     store = Store(tmp_path / "t.duckdb")
 
     def stage(spec: TableSpec, chunk: dict[str, list[Any]], fmt: str) -> None:
-        files = [str(SMALL)] * len(chunk["source_line"])
-        store.stage(spec, 1, {**chunk, "source_file": files}, fmt)
+        store.stage(spec, 1, chunk, fmt, str(SMALL))
 
     read_xml(SMALL, stage, Limits())
     counts, _ = store.replace_return("ssda903", 2025, 1, [str(SMALL)], None)

@@ -10,8 +10,8 @@ from datamonger.problems import Problem
 from datamonger.returns import TableSpec
 
 # stage(spec, chunk, date_format): chunk maps field names (values as written, None for absent),
-# generated keys and "source_line" to equal-length lists. The loader adds "source_file".
-Stage = Callable[[TableSpec, dict[str, list[Any]], str], None]
+# generated keys and "source_line" to equal-length lists or Arrow arrays. The loader adds the file.
+Stage = Callable[[TableSpec, dict[str, Any], str], None]
 
 CHUNK_ROWS = 50_000
 

@@ -32,7 +32,6 @@ def load_rows(store: Store, return_name: str, year: int, rows: Rows, group: int 
             continue
         n = len(items)
         chunk: dict[str, list] = {
-            "source_file": [file_name(table)] * n,
             "source_line": list(range(2, n + 2)),
         }
         for k in spec.keys:
@@ -42,7 +41,7 @@ def load_rows(store: Store, return_name: str, year: int, rows: Rows, group: int 
         unknown = {k for r in items for k in r} - set(spec.field_names) - set(spec.keys)
         if unknown:
             raise KeyError(f"{table} has no field(s) {sorted(unknown)}")
-        store.stage(spec, group, chunk, _FORMATS[return_name])
+        store.stage(spec, group, chunk, _FORMATS[return_name], file_name(table))
         files.append(file_name(table))
     store.replace_return(return_name, year, group, files, None)
 

@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from datamonger.store import q
 from datamonger.validation import registry
@@ -33,8 +34,8 @@ def from_found(
     rows = pa.concat_tables(found, promote_options="permissive") if found else None
     if rows is None or rows.num_rows == 0:
         return empty_issues()
-    codes = set(rows.column("rule").to_pylist())
-    tables = sorted(set(rows.column("table").to_pylist()))
+    codes = set(pc.unique(rows.column("rule")).to_pylist())
+    tables = sorted(pc.unique(rows.column("table")).to_pylist())
     rank = {c: n for n, c in enumerate(sorted(by_code, key=registry.sort_key))}
     rules = pa.table(
         {

@@ -162,7 +162,10 @@ class Report:
 
     # --- combining and counting ---------------------------------------------------------------
     def extend(self, other: Report) -> None:
-        self.table = pa.concat_tables([self.table, other.table]).combine_chunks()
+        if self.table.num_rows == 0:  # the first report joined: nothing to copy
+            self.table = other.table
+        elif other.table.num_rows:
+            self.table = pa.concat_tables([self.table, other.table]).combine_chunks()
         self.skipped += other.skipped
         self.rules_run += other.rules_run
         self.messages.update(other.messages)
