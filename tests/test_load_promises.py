@@ -181,6 +181,18 @@ def test_3_a_cin_file_without_recognisable_children_is_refused(
     assert rows(store, "SELECT count(*) FROM cin_children") == [(3,)]  # the stored one stays
 
 
+def test_3_b_a_cin_file_with_neither_header_nor_children_keeps_the_stored_return(
+    tmp_path: Path, store: Store
+) -> None:
+    write(tmp_path / "good.xml", cin(3))
+    load_paths([tmp_path / "good.xml"], store)
+    write(tmp_path / "bare.xml", '<?xml version="1.0" encoding="UTF-8"?>\n<Message></Message>\n')
+    report = load_paths([tmp_path / "bare.xml"], store, year=2025)  # the year would be known
+    assert report.exit_code == 2
+    assert "xml_no_records" in codes(report, "error")
+    assert rows(store, "SELECT count(*) FROM cin_children") == [(3,)]
+
+
 # --- 4. a refused table refuses the return; the stored one stays ----------------------------
 def test_4_a_refused_table_keeps_the_stored_return(tmp_path: Path, store: Store) -> None:
     write(tmp_path / "v1" / "e.csv", episodes([EP1, EP2]))

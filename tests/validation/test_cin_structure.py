@@ -68,11 +68,15 @@ def test_missing_repeated_and_misplaced_elements_with_their_lines_and_children()
     ]
 
 
-def test_a_file_without_header_or_child() -> None:
+def test_a_file_without_header_or_child_is_refused_at_load() -> None:
+    # loading it under --year would replace the stored census with an empty one
     with Store(":memory:") as store:
-        load_paths([NO_CHILD], store, year=2025)
-        found = [(i.table, i.line, i.fields) for i in cin_structure(store, 2025)]
-    assert found == [("Header", 1, ("Header",)), ("Header", 1, ("Child",))]
+        report = load_paths([NO_CHILD], store, year=2025)
+        assert report.exit_code == 2
+        assert [p.code for p in report.problems if p.severity.value == "error"] == [
+            "xml_no_records"
+        ]
+        assert cin_structure(store, 2025) == []
 
 
 def test_reloading_a_file_does_not_repeat_its_issues(tmp_path: Path) -> None:

@@ -191,10 +191,9 @@ class _CinReader:
             self.path, {"Header": self.on_header, "Child": self.on_child}, ALLOWED, self.log
         )
         self.chunker.flush()
-        if self.header is not None and not self.chunker.counts.get(cin.CHILDREN.name):
-            # a census with a header but no child is never real: loading it would replace the
-            # stored return with an empty one (a file with neither is left to the structure
-            # checks of `validate`, which report both missing)
+        if not self.chunker.counts.get(cin.CHILDREN.name):
+            # a census with no child is never real: loading it (its year from the header or
+            # --year) would replace the stored return with an empty one
             found = sorted({p.column or "" for p in self.log.problems if p.column})
             raise refused(
                 self.path,
