@@ -142,6 +142,34 @@ def test_validation_filters(wb, as_role) -> None:  # type: ignore[no-untyped-def
     assert all(r["severity"] == first["severity"] for r in api)
 
 
+def test_validation_counts_kept_with_a_run_equal_the_issues(wb) -> None:  # type: ignore[no-untyped-def]
+    from datamonger.web.webdb import WebDB, summary_sql
+
+    def live(f: dict) -> list[tuple]:
+        where, params = wb._issue_filter(f)
+        rows = wb.web.all(f"SELECT * FROM ({summary_sql(where, by_table=False)})", params)
+        return sorted((r["rule"], r["issues"], r["children"], tuple(r["tables"])) for r in rows)
+
+    def kept(f: dict) -> list[tuple]:
+        rows = wb.validation_summary(f)
+        return sorted((r["rule"], r["issues"], r["children"], tuple(r["tables"])) for r in rows)
+
+    tables = wb.validation_facets()["tables"]
+    assert len(tables) >= 3
+    for f in [{}, {"severity": "error"}, {"year": 2025, "return": "cin"}] + [
+        {"table": t} for t in tables
+    ]:
+        assert kept(f) == live(f), f
+        assert kept(f), f
+    # a web database from before the counts were kept gets them when opened
+    before = kept({})
+    with wb.web.lock:
+        wb.web.con.execute("DELETE FROM validation_summary")
+    assert kept({}) == []
+    WebDB(wb.web.path).close()  # opening it again, as a new release would
+    assert kept({}) == before
+
+
 def test_framework_groups_targets_and_rag(wb, as_role) -> None:  # type: ignore[no-untyped-def]
     c = as_role("analyst")
     page = c.get("/framework").text

@@ -36,7 +36,7 @@ from datamonger.store import ALL_TABLES, BY_STORE_NAME, Store, q
 from datamonger.validation.report import ISSUE_SCHEMA, Report, Skipped
 from datamonger.web.auth import Accounts
 from datamonger.web.config import WebConfig, load_secret, private_dir
-from datamonger.web.webdb import WebDB
+from datamonger.web.webdb import WebDB, summarise_issues, summary_sql
 
 log = logging.getLogger("datamonger.web")
 
@@ -388,7 +388,7 @@ class Workbench:
 
         messages = {code: m for (r, code), m in report.messages.items() if r == return_name}
         with self.web.transaction() as con:
-            for t in ("validation_issues", "validation_runs"):
+            for t in ("validation_issues", "validation_runs", "validation_summary"):
                 con.execute(
                     f"DELETE FROM {t} WHERE return_name = ? AND collection_year = ?",
                     [return_name, year],
@@ -404,6 +404,7 @@ class Workbench:
                 )
             finally:
                 con.unregister("_new_issues")
+            summarise_issues(con, "return_name = ? AND collection_year = ?", [return_name, year])
             con.execute(
                 "INSERT INTO validation_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
@@ -437,8 +438,9 @@ class Workbench:
 
     def validation_runs(self) -> list[dict[str, Any]]:
         runs = self.web.all(
-            "SELECT r.*, (SELECT count(*) FROM validation_issues i WHERE i.return_name = "
-            "r.return_name AND i.collection_year = r.collection_year) AS issues "
+            "SELECT r.*, (SELECT coalesce(sum(issues), 0) FROM validation_summary s "
+            "WHERE s.return_name = r.return_name AND s.collection_year = r.collection_year "
+            "AND NOT s.by_table) AS issues "
             "FROM validation_runs r ORDER BY collection_year DESC, return_name"
         )
         loaded = {(r, y): t for r, y, t in self.stamp()}
@@ -466,14 +468,18 @@ class Workbench:
         return " AND ".join(where), params
 
     def validation_summary(self, f: dict[str, Any]) -> list[dict[str, Any]]:
+        """Issues and children per rule: the counts kept with each run, or for one child's
+        issues counted now."""
         where, params = self._issue_filter(f)
+        cols = "return_name, collection_year, rule, severity, message, issues, children, tables"
+        order = "ORDER BY issues DESC, return_name, rule"
+        if f.get("child") not in (None, ""):
+            return self.web.all(
+                f"SELECT {cols} FROM ({summary_sql(where, by_table=False)}) {order}", params
+            )
+        kind = "by_table" if f.get("table") not in (None, "") else "NOT by_table"
         return self.web.all(
-            f"""SELECT return_name, collection_year, rule, severity, any_value(message) AS message,
-                   count(*) AS issues, count(DISTINCT child) AS children,
-                   list(DISTINCT "table" ORDER BY "table") AS tables
-                FROM validation_issues WHERE {where}
-                GROUP BY ALL ORDER BY issues DESC, return_name, rule""",
-            params,
+            f"SELECT {cols} FROM validation_summary WHERE {where} AND {kind} {order}", params
         )
 
     def validation_facets(self) -> dict[str, list[Any]]:
@@ -481,7 +487,7 @@ class Workbench:
             'SELECT list(DISTINCT "table" ORDER BY "table") AS tables, '
             "list(DISTINCT rule ORDER BY rule) AS rules, "
             "list(DISTINCT collection_year ORDER BY collection_year DESC) AS years "
-            "FROM validation_issues"
+            "FROM validation_summary"
         )
         r = rows[0] if rows else {}
         return {k: list(r.get(k) or []) for k in ("tables", "rules", "years")}

@@ -55,7 +55,33 @@ SCHEMA = [
         return_name VARCHAR NOT NULL, collection_year INTEGER NOT NULL, rule VARCHAR NOT NULL,
         severity VARCHAR NOT NULL, "table" VARCHAR, file VARCHAR, line INTEGER, child VARCHAR,
         fields JSON, "values" JSON, message VARCHAR)""",
+    # per rule (by_table false) and per rule and table: what the validation page shows, counted
+    # once when a run is stored rather than over every issue at every request
+    """CREATE TABLE IF NOT EXISTS validation_summary (
+        return_name VARCHAR NOT NULL, collection_year INTEGER NOT NULL, rule VARCHAR NOT NULL,
+        severity VARCHAR NOT NULL, by_table BOOLEAN NOT NULL, "table" VARCHAR, message VARCHAR,
+        issues BIGINT NOT NULL, children BIGINT NOT NULL, tables VARCHAR[])""",
 ]
+
+
+def summary_sql(where: str, *, by_table: bool) -> str:
+    """Issues and children per rule (and per table with `by_table`) of the issues `where`."""
+    table = '"table"' if by_table else "NULL"
+    group = ', "table"' if by_table else ""
+    return f"""SELECT return_name, collection_year, rule, severity, {str(by_table).upper()} AS
+               by_table, {table} AS "table", any_value(message) AS message, count(*) AS issues,
+               count(DISTINCT child) AS children, list(DISTINCT "table" ORDER BY "table") AS tables
+            FROM validation_issues WHERE {where}
+            GROUP BY return_name, collection_year, rule, severity{group}"""
+
+
+def summarise_issues(con: Any, where: str, params: list[Any]) -> None:
+    """Keep the counts of the stored issues `where` in validation_summary."""
+    con.execute(
+        f"INSERT INTO validation_summary {summary_sql(where, by_table=False)} "
+        f"UNION ALL {summary_sql(where, by_table=True)}",
+        params * 2,
+    )
 
 
 class WebDB:
@@ -67,6 +93,15 @@ class WebDB:
         with self.lock:
             for stmt in SCHEMA:
                 self.con.execute(stmt)
+            # runs stored before validation_summary existed get their counts once
+            self.con.execute("BEGIN TRANSACTION")
+            summarise_issues(
+                self.con,
+                "(return_name, collection_year) NOT IN "
+                "(SELECT (return_name, collection_year) FROM validation_summary)",
+                [],
+            )
+            self.con.execute("COMMIT")
 
     def close(self) -> None:
         self.con.close()
