@@ -209,7 +209,7 @@ def write_early_years(
         )  # fmt: skip
         lists[placed_in].append((child.child_id, row))
         if two:  # the second setting repeats the child's details as the first wrote them
-            s2 = settings[rng.randrange(len(settings))]
+            s2 = _other(rng, settings, row[4])
             second = list(row)
             second[4], second[5] = s2["URN"], s2["Setting name"]
             lists[placed_in].append((child.child_id, second))
@@ -386,10 +386,18 @@ def _fill_others(
         ]  # fmt: skip
         rows.append(("", row))
         if rng.random() < 0.05 and len(rows) < size:  # in two settings
-            s2 = settings[rng.randrange(len(settings))]
+            s2 = _other(rng, settings, row[4])
             second = list(row)
             second[4], second[5] = s2["URN"], s2["Setting name"]
             rows.append(("", second))
+
+
+def _other(rng: random.Random, settings: list[dict[str, str]], urn: str) -> dict[str, str]:
+    """A second setting, not the first one again."""
+    while True:
+        s = settings[rng.randrange(len(settings))]
+        if s["URN"] != urn:
+            return s
 
 
 def _write(path: Path, header: tuple[str, ...], rows: list[list[str]]) -> None:
