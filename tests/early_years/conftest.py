@@ -13,3 +13,14 @@ def ey_la(tmp_path_factory: pytest.TempPathFactory) -> tuple[SynthSummary, Early
     out = tmp_path_factory.mktemp("ey")
     summary = generate(out, 12000, 2025, years=1, seed=5)
     return summary, write_for(summary, 2025, 1, None)
+
+
+@pytest.fixture(scope="session")
+def ey_links(ey_la):  # type: ignore[no-untyped-def]
+    from datamonger.early_years.linkage import link
+    from datamonger.early_years.readers import read_inputs
+
+    summary, ey = ey_la
+    d = ey.folder
+    inputs = read_inputs(sorted(d.glob("ey_list_*.csv")), d / "identities.csv", d / "settings.csv")
+    return summary, ey, inputs, link(inputs.ey_rows, inputs.identities)

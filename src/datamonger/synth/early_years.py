@@ -373,8 +373,8 @@ def _fill_others(
         dob = as_of - dt.timedelta(days=age_days)
         sn = rng.choice(SURNAMES)
         pc = rng.choice(la_postcodes)
-        if siblings and rng.random() < 0.02:
-            sib = siblings[rng.randrange(len(siblings))]
+        if siblings and rng.random() < 0.02:  # one brother or sister each, at most
+            sib = siblings.pop(rng.randrange(len(siblings)))
             sn, pc = sib[2], sib[4]
         s = settings[rng.randrange(len(settings))]
         offer = offer_on(dob, as_of)
