@@ -78,12 +78,18 @@ BLOCKING = (
     "l.pc = r.pc AND year(l.dob) = year(r.dob)",
 )
 
+
 # A list row's identity across weeks (line numbers change; the child's details do not): what a
 # review decision is remembered by. The setting is left out, so a decision covers both settings.
-FINGERPRINT_SQL = (
-    "md5(concat_ws('|', lower(trim(forename)), lower(trim(surname)), date_of_birth, "
-    "replace(coalesce(postcode, ''), ' ', ''), la))"
-)
+def fingerprint_sql(t: str = "") -> str:
+    """The fingerprint of a list row; `t` qualifies the columns (`e.`)."""
+    return (
+        f"md5(concat_ws('|', lower(trim({t}forename)), lower(trim({t}surname)), {t}date_of_birth, "
+        f"replace(coalesce({t}postcode, ''), ' ', ''), {t}la))"
+    )
+
+
+FINGERPRINT_SQL = fingerprint_sql()
 
 LINK_COLUMNS = (
     "source_file", "source_line", "child_id", "method", "match_weight", "match_probability",
