@@ -24,3 +24,17 @@ def ey_links(ey_la):  # type: ignore[no-untyped-def]
     d = ey.folder
     inputs = read_inputs(sorted(d.glob("ey_list_*.csv")), d / "identities.csv", d / "settings.csv")
     return summary, ey, inputs, link(inputs.ey_rows, inputs.identities)
+
+
+@pytest.fixture(scope="session")
+def ey_db(ey_la, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """The synthetic LA's returns loaded into a database file (copy it before writing to it)."""
+    from datamonger.loading import load_paths
+    from datamonger.store import Store
+
+    summary, _ = ey_la
+    db = tmp_path_factory.mktemp("eydb") / "la.duckdb"
+    with Store(db) as store:
+        report = load_paths([summary.out_dir], store)
+    assert report.exit_code == 0
+    return db

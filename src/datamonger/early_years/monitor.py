@@ -45,7 +45,7 @@ SCHEMA = (
     """CREATE TABLE IF NOT EXISTS ey_runs (
         run_id INTEGER, run_at TIMESTAMP, as_of DATE, la VARCHAR, files VARCHAR[],
         eligible INTEGER, attending INTEGER, not_attending INTEGER, unknown INTEGER,
-        take_up_pct DOUBLE, known_pct DOUBLE, review INTEGER)""",
+        take_up_pct DOUBLE, known_pct DOUBLE, review INTEGER, summary JSON)""",
     """CREATE TABLE IF NOT EXISTS ey_run_children (
         run_id INTEGER, child_id VARCHAR, eligible BOOLEAN, offer VARCHAR, status VARCHAR,
         episode_start DATE, placement_postcode VARCHAR, placing_la VARCHAR)""",
@@ -56,6 +56,9 @@ SCHEMA = (
         list_postcode VARCHAR, setting_urn VARCHAR, setting_name VARCHAR, list_la VARCHAR,
         child_forename VARCHAR, child_surname VARCHAR, child_date_of_birth DATE,
         child_postcode VARCHAR)""",
+    # The latest run's children (with the identities' names, for a list request) and changes.
+    """CREATE TABLE IF NOT EXISTS ey_children_latest (run_id INTEGER, child_id VARCHAR)""",
+    """CREATE TABLE IF NOT EXISTS ey_changes_latest (child_id VARCHAR, change VARCHAR)""",
     """CREATE TABLE IF NOT EXISTS ey_decisions (
         fingerprint VARCHAR, child_id VARCHAR, decision VARCHAR, decided_by VARCHAR,
         decided_at TIMESTAMP)""",
@@ -276,7 +279,9 @@ def run(
     ).to_arrow_table()
     run_id = int(con.sql("SELECT coalesce(max(run_id), 0) + 1 FROM ey_runs").fetchall()[0][0])
     if record:
+        con.register("children_out", children)
         _record(con, run_id, as_of, la, inputs, summary, review)
+        con.unregister("children_out")
     trend = con.sql(
         """SELECT run_id, as_of, run_at, eligible, attending, not_attending, unknown, take_up_pct,
                   known_pct, review FROM ey_runs ORDER BY as_of, run_id"""
@@ -402,11 +407,11 @@ def _record(
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute(
-            "INSERT INTO ey_runs VALUES (?, now()::TIMESTAMP, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO ey_runs VALUES (?, now()::TIMESTAMP, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 run_id, as_of, la, inputs.files, summary["eligible"], summary["attending"],
                 summary["not_attending"], summary["unknown"], summary["take_up_pct"],
-                summary["known_status_pct"], review.num_rows,
+                summary["known_status_pct"], review.num_rows, json.dumps(summary),
             ],
         )  # fmt: skip
         con.execute(
@@ -415,6 +420,12 @@ def _record(
                        c.episode_start, c.placement_postcode, c.placing_la
                 FROM ey_cla c LEFT JOIN ey_children e USING (child_id)"""
         )
+        con.execute(
+            f"""CREATE OR REPLACE TABLE ey_children_latest AS
+                SELECT {run_id} AS run_id, c.*, i.forename, i.surname, i.upn
+                FROM children_out c LEFT JOIN ids_in i USING (child_id)"""
+        )
+        con.execute("CREATE OR REPLACE TABLE ey_changes_latest AS SELECT * FROM ey_changes")
         con.register("review_in", review)
         con.execute("DELETE FROM ey_review")  # the queue is the latest run's
         con.execute(
