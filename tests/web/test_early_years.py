@@ -4,46 +4,24 @@ remembered."""
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
 
-import duckdb
 import openpyxl
 import pytest
 
-from datamonger.early_years.monitor import run
-from datamonger.early_years.readers import read_inputs
-from datamonger.loading import load_paths
-from datamonger.store import Store
-from datamonger.synth import generate
-from datamonger.synth.early_years import write_for
 from datamonger.web.services import Workbench
 from tests.web.conftest import csrf_from, make_workbench
+from tests.web.early_years_data import early_years_db
 from tests.web.helpers import assert_error
 
 
 @pytest.fixture(scope="module")
 def ey_source(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A synthetic LA with two weekly checks stored (31 March and 7 April 2025)."""
-    out = tmp_path_factory.mktemp("eyweb")
-    summary = generate(out / "returns", 8000, 2025, years=1, seed=21)
-    ey = write_for(summary, 2025, 1, None)
-    db = out / "la.duckdb"
-    with Store(db) as store:
-        assert load_paths([summary.out_dir], store).exit_code == 0
-    d = ey.folder
-    # Sandwell's list is left out: children placed there are unknown and need a request.
-    lists = [d / "ey_list_330.csv", d / f"ey_list_{ey.neighbours[1]}.csv"]
-    inputs = read_inputs(lists, d / "identities.csv", d / "settings.csv")
-    con = duckdb.connect(str(db))
-    run(con, inputs, dt.date(2025, 3, 31))
-    run(con, inputs, dt.date(2025, 4, 7))
-    con.close()
-    return db
+    return early_years_db(tmp_path_factory.mktemp("eyweb"))
 
 
 @pytest.fixture(scope="module")
