@@ -137,3 +137,21 @@ def test_status_of_each_hand_made_child(fixture_db, tmp_path):
     nursery = next(r for r in result.children.to_pylist() if r["child_id"] == "NURSERY")
     assert nursery["funded_hours"] == 30 and nursery["link_method"] == "child_id"
     assert nursery["days_in_care"] == (AS_OF - dt.date(2023, 2, 1)).days
+
+
+def test_oba_indicators_read_the_latest_check(fixture_db, tmp_path):
+    from datamonger.indicators import Period, compute
+
+    ids, lst, near = _inputs(tmp_path)
+    con = duckdb.connect(str(fixture_db))
+    period = Period.census_year(2025)
+    before = {r.id: r for r in compute(con, period, ["ey_take_up", "ey_known_status"])}
+    assert before["ey_take_up"].value is None
+    assert "no early-years check" in before["ey_take_up"].notes[0]
+    run(con, read_inputs([lst, near], ids), AS_OF, la="330")
+    got = {r.id: r for r in compute(con, period, ["ey_take_up", "ey_known_status"])}
+    take_up, known = got["ey_take_up"], got["ey_known_status"]
+    assert (take_up.numerator, take_up.denominator, take_up.value) == (1, 3, 33.3)
+    assert (known.numerator, known.denominator, known.value) == (3, 4, 75.0)
+    assert take_up.category == "How well did we do it?"
+    assert known.category == "How much did we do?"
