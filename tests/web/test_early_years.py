@@ -121,3 +121,37 @@ def test_review_decision_is_remembered(wb, as_role) -> None:  # type: ignore[no-
     assert_error(again, 404, "not_found")  # decided: no longer in the queue
     row = _audit(wb)[-1]
     assert (row["action"], row["resource"]) == ("edit", "early_years")
+
+
+def _files(folder: Path, names: list[str]) -> list[tuple[str, tuple[str, bytes, str]]]:
+    return [("lists", (n, (folder / n).read_bytes(), "text/csv")) for n in names]
+
+
+def test_a_check_runs_from_the_dashboard(wb, as_role, ey_source: Path) -> None:  # type: ignore[no-untyped-def]
+    folder = ey_source.parent / "returns" / "early_years"
+    c = as_role("virtual_school")
+    token = csrf_from(c.get("/early-years").text)
+    runs = len(wb.rows("SELECT run_id FROM ey_runs"))
+    # A list with an unreadable date: refused whole, by file, line and field, naming no child.
+    text = (folder / "ey_list_330.csv").read_text(encoding="utf-8").splitlines()
+    cells = text[3].split(",")
+    cells[2] = "31/02/2022"
+    text[3] = ",".join(cells)
+    bad = [("lists", ("week.csv", ("\n".join(text) + "\n").encode(), "text/csv"))]
+    ids = ("identities", ("ids.csv", (folder / "identities.csv").read_bytes(), "text/csv"))
+    r = c.post("/early-years/run", data={"csrf_token": token, "as_of": "2025-04-14"},
+               files=[*bad, ids])  # fmt: skip
+    assert_error(r, 400, "bad_request")
+    assert "week.csv, line 4, date_of_birth" in r.text
+    assert cells[0] not in r.text and "31/02/2022" not in r.text and "/tmp" not in r.text
+    assert len(wb.rows("SELECT run_id FROM ey_runs")) == runs
+    # The lists as sent: a third check is stored and shown in the trend.
+    good = _files(folder, ["ey_list_330.csv", "ey_list_333.csv", "ey_list_334.csv"])
+    r = c.post("/early-years/run", data={"csrf_token": token, "as_of": "2025-04-14"},
+               files=[*good, ids], follow_redirects=False)  # fmt: skip
+    assert r.status_code == 303, r.text[:500]
+    assert len(wb.rows("SELECT run_id FROM ey_runs")) == runs + 1
+    assert "2025-04-14" in c.get("/early-years").text
+    row = _audit(wb)[-1]
+    assert (row["action"], row["resource"]) == ("upload", "early_years")
+    assert json.loads(row["detail"])["files"][-1] == "ids.csv"

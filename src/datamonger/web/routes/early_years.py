@@ -13,17 +13,20 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
 
 from datamonger.benchmarks.charts import COLOURS, Line, trend_svg
 from datamonger.early_years import report as ey_report
-from datamonger.early_years.monitor import Result, decide
+from datamonger.early_years.monitor import MonitorError, Result, decide, run
+from datamonger.early_years.readers import InputRefused, read_inputs
 from datamonger.web import audit
 from datamonger.web.auth import User, need
 from datamonger.web.errors import WebError
 from datamonger.web.pages import inline_svg, page
 
 router = APIRouter()
-LA_CODE = re.compile(r"^[0-9]{3}$")
+SAFE_NAME = re.compile(r"[^A-Za-z0-9._ -]+")
 
 
 def _latest(request: Request) -> Result | None:
@@ -181,3 +184,70 @@ def request_xlsx(
                 {"file": f"request-{la}.xlsx", "to_la": la, **audit.children(wb.web, ids)},
             )  # fmt: skip
             return _file(path, f"early-years-request-{result.la}-to-{la}-{dt.date.today()}.xlsx")
+
+
+def _save(item: Any, folder: Path, n: int) -> tuple[Path, str]:
+    """An uploaded file under `folder`, kept with its own name for messages."""
+    name = SAFE_NAME.sub("_", Path(item.filename).name)[:100] or f"file{n}"
+    if Path(name).suffix.lower() not in (".csv", ".xlsx"):
+        raise WebError("bad_request", f"{name}: only CSV and XLSX files can be read.")
+    sub = folder / str(n)
+    sub.mkdir()
+    path = sub / name
+    with path.open("wb") as out:
+        item.file.seek(0)
+        while chunk := item.file.read(1 << 20):
+            out.write(chunk)
+    return path, name
+
+
+@router.post("/early-years/run")
+async def run_check(
+    request: Request, user: Annotated[User, Depends(need("edit", "early_years"))]
+) -> Response:
+    """Run this week's check from the dashboard (the server holds the database, so the command
+    cannot run beside it): the lists, the identities and optionally Ofsted's register."""
+    wb = request.app.state.dm
+    form = await request.form(max_files=50, max_fields=10)
+    lists = [i for i in form.getlist("lists") if isinstance(i, UploadFile) and i.filename]
+    ids = form.get("identities")
+    settings = form.get("settings")
+    if not lists or not isinstance(ids, UploadFile) or not ids.filename:
+        raise WebError("bad_request", "Choose the early-years lists and the identities file.")
+    as_of_text = str(form.get("as_of") or "").strip()
+    try:
+        as_of = dt.date.fromisoformat(as_of_text) if as_of_text else dt.date.today()
+    except ValueError:
+        raise WebError("bad_request", "The date of the check is written YYYY-MM-DD.") from None
+    with tempfile.TemporaryDirectory(dir=wb.tmp) as tmp:
+        folder = Path(tmp)
+        saved = [_save(i, folder, n) for n, i in enumerate(lists)]
+        id_path, id_name = _save(ids, folder, len(saved))
+        reg = None
+        if isinstance(settings, UploadFile) and settings.filename:
+            reg, _ = _save(settings, folder, len(saved) + 1)
+
+        def work() -> Result:
+            try:
+                inputs = read_inputs([p for p, _ in saved], id_path, reg)
+            except InputRefused as exc:
+                text = exc.describe().replace(str(folder) + "/", "")
+                raise WebError(
+                    "bad_request",
+                    "Nothing was read or stored: " + re.sub(r"(^|\n)\d+/", r"\1", text),
+                    "Correct the file and run the check again.",
+                ) from None
+            inputs.files = [name for _, name in saved] + [id_name]
+            with wb.load_lock, wb.cursor() as cur:
+                try:
+                    return run(cur, inputs, as_of)
+                except MonitorError as exc:
+                    raise WebError("conflict", str(exc)) from None
+
+        result = await run_in_threadpool(work)
+    audit.record(
+        wb.web, request, user, "upload", "early_years",
+        {"files": [n for _, n in saved] + [id_name], "run": result.run_id,
+         "as_of": as_of.isoformat()},
+    )  # fmt: skip
+    return RedirectResponse("/early-years?ran=1", status_code=303)
