@@ -142,3 +142,11 @@ def test_synthetic_lists_read_whole(ey_la):
     assert inputs.ey_rows.num_rows == sum(ey.lists.values())
     assert inputs.identities.num_rows == ey.identities
     assert set(inputs.ey_rows.column("la").to_pylist()) == {"330", *ey.neighbours}
+
+
+def test_a_row_with_an_extra_value_is_refused_without_quoting_it(tmp_path):
+    extra = GOOD[1] + ",Rahman again"
+    err = refused(write(tmp_path, [HEADER, GOOD[0], extra]))
+    p = err.problems[0]
+    assert (p.code, p.line) == ("unreadable_csv", 3)
+    assert "10 values where the header has 9" in p.message

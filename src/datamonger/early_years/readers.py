@@ -124,13 +124,14 @@ def read_raw(path: Path) -> tuple[list[str], pa.Table]:
             parse_options=pacsv.ParseOptions(newlines_in_values=True),
         )
     except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
-        reason = str(exc).split("\n")[0]
+        line, reason = _first_bad_row(raw, encoding, str(exc))
         raise InputRefused(
             [
                 InputProblem(
-                    file, None, None, "unreadable_csv",
-                    f"The CSV cannot be read ({_no_values(reason)}).",
-                    "Open it in Excel, save it as CSV UTF-8, and give it again.",
+                    file, line, None, "unreadable_csv",
+                    f"The CSV cannot be read: {reason}.",
+                    "Check the row's commas and quotes (a value with a comma needs quotes), "
+                    "or open the file in Excel, save it as CSV UTF-8, and give it again.",
                 )
             ]
         ) from None  # fmt: skip
@@ -183,9 +184,19 @@ def _read_xlsx(path: Path) -> tuple[list[str], pa.Table]:
     return header, body.append_column("source_line", lines)
 
 
-def _no_values(reason: str) -> str:
-    """Arrow quotes the offending row in some messages: keep only the reason."""
-    return reason.split(":")[0] if "row" in reason.lower() else reason
+def _first_bad_row(raw: bytes, encoding: str, arrow_message: str) -> tuple[int | None, str]:
+    """Where and why a CSV does not parse, without quoting the row (Arrow's message ends with the
+    row's text, names and all). Only on the error path: the file is walked once more, row by row."""
+    try:
+        rows = csv.reader(io.StringIO(raw.decode(encoding, errors="replace"), newline=""))
+        header = next(rows, [])
+        for row in rows:
+            if len(row) != len(header) and any(c.strip() for c in row):
+                return rows.line_num, f"it has {len(row)} values where the header has {len(header)}"
+    except csv.Error as exc:
+        return None, f"a quote is not closed ({type(exc).__name__})"
+    kind = arrow_message.split(":")[0] if ":" in arrow_message else "unreadable"
+    return None, kind.strip() or "unreadable"
 
 
 def _q(name: str) -> str:
