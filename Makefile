@@ -77,6 +77,7 @@ bench: $(TESTING)  # bench_web drives the app through httpx, a test tool
 	$(BIN)/python benchmarks/bench_load.py
 	$(BIN)/python benchmarks/bench_validate.py
 	$(BIN)/python benchmarks/bench_web.py --load
+	$(BIN)/python benchmarks/bench_early_years.py
 
 $(LOCK_VENV)/bin/pip-compile:
 	$(PYTHON) -m venv $(LOCK_VENV)

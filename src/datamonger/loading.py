@@ -299,6 +299,13 @@ _SKIPPED: dict[str, tuple[Severity, str, str, str]] = {
         "so), not a return: skipped.",
         "Compare it with the validation report to see what was caught.",
     ),
+    "early_years": (
+        Severity.INFO,
+        "not_a_return",
+        "This is an input of the early-education monitor (its header says so: an early-years "
+        "list, identities or settings register), not a return: skipped.",
+        "Give it to `datamonger early-years` instead.",
+    ),
 }
 
 

@@ -20,7 +20,7 @@ from datamonger.web.config import CHEAP
 from datamonger.web.services import Workbench
 
 PASSWORD = "correct horse battery staple"
-ROLES = ("administrator", "analyst", "manager")
+ROLES = ("administrator", "analyst", "manager", "virtual_school")
 
 
 @pytest.fixture(scope="session")

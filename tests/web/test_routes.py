@@ -106,6 +106,12 @@ BAD_INPUT: dict[tuple[str, str], tuple[str, dict[str, str] | None, int]] = {
     ("GET", "/api/validation/summary"): ("/api/validation/summary?severity=x", None, 400),
     ("GET", "/api/validation/issues"): ("/api/validation/issues?page=0", None, 400),
     ("GET", "/api/children/{child_id:path}"): ("/api/children/NOBODY", None, 404),
+    ("GET", "/early-years"): ("/early-years?x=1", None, 200),  # takes no input
+    ("GET", "/early-years/children"): ("/early-years/children?status=bogus", None, 400),
+    ("POST", "/early-years/review"): ("/early-years/review", {"fingerprint": "zz"}, 400),
+    ("GET", "/early-years/export.xlsx"): ("/early-years/export.xlsx", None, 404),  # no check yet
+    ("GET", "/early-years/request.xlsx"): ("/early-years/request.xlsx?la=abc", None, 400),
+    ("POST", "/early-years/run"): ("/early-years/run", {"as_of": "x"}, 400),
 }
 
 

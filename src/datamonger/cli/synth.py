@@ -65,6 +65,20 @@ def synth(
             "extract before cleaning (for the validation benchmark; no ground truth).",
         ),
     ] = 0.0,
+    early_years: Annotated[
+        bool,
+        typer.Option(
+            "--early-years",
+            help="Also write early_years/: identities, early-years lists of the LA and two "
+            "neighbours, a settings register and early_years_truth.csv (as of 31 March --year).",
+        ),
+    ] = False,
+    ey_list_rows: Annotated[
+        int | None,
+        typer.Option(
+            "--ey-list-rows", min=1, help="Rows of the LA's early-years list (default: 40 per CLA)."
+        ),
+    ] = None,
 ) -> None:
     """Generate a synthetic LA: one population, consistent across both returns and the years."""
     started = time.perf_counter()
@@ -87,4 +101,13 @@ def synth(
 
         changed = messify(summary.out_dir, messy, seed)
         console.print(f"Messy: {changed:,} values replaced by random dates and codes")
+    if early_years:
+        from datamonger.synth.early_years import write_for
+
+        ey = write_for(summary, year, years, looked_after_share, ey_list_rows)
+        console.print(
+            f"Early years: {ey.identities} identities, lists "
+            + ", ".join(f"{k} {v:,} rows" for k, v in ey.lists.items())
+            + f", {ey.truth_rows} looked-after rows in {ey.folder.name}/early_years_truth.csv"
+        )
     console.print(f"Written to {summary.out_dir} in {time.perf_counter() - started:.1f} s")

@@ -87,7 +87,7 @@ def _fail(exc: Exception) -> typer.Exit:
 def add(
     username: NameArg,
     role: Annotated[
-        str, typer.Option("--role", help="administrator, analyst or manager.")
+        str, typer.Option("--role", help="administrator, analyst, manager or virtual_school.")
     ] = "analyst",
     db: DbOption = DEFAULT_DB,
 ) -> None:

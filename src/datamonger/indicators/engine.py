@@ -110,6 +110,8 @@ def _why_not(ind: Indicator, ctx: Context) -> str | None:
             return "the ONS postcode directory is not installed, so distances cannot be worked out"
         if need == "la" and not ctx.la.ons:
             return "the LA is not known (give --la), so 'outside the LA' cannot be decided"
+        if need == "early_years" and t not in ctx.loaded.tables.get("early_years", set()):
+            return f"no early-years check (datamonger early-years) is stored for {label(t)}"
         table = {"oc2": "oc2", "oc3": "oc3", "sw": "sw_episodes"}.get(need)
         if table and t not in ctx.loaded.tables.get(table, set()):
             return f"the {label(t)} SSDA903 return has no {table.upper()} rows"

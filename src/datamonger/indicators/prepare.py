@@ -52,7 +52,19 @@ def loaded(con: duckdb.DuckDBPyConnection) -> Loaded:
     out = Loaded(cin=_years(con, "cin_episodes"), ssda903=_years(con, "ssda903_episodes"))
     for t in ("oc2", "oc3", "ad1", "missing", "sw_episodes", "placed_adoption", "header"):
         out.tables[t] = _years(con, f"ssda903_{t}")
+    out.tables["early_years"] = _check_years(con)
     return out
+
+
+def _check_years(con: duckdb.DuckDBPyConnection) -> set[int]:
+    """Collection years holding an early-years check (`datamonger early-years`)."""
+    try:
+        rows = con.execute(
+            "SELECT DISTINCT year(as_of) + (month(as_of) >= 4)::INTEGER FROM ey_runs"
+        ).fetchall()
+    except duckdb.CatalogException:
+        return set()
+    return {int(r[0]) for r in rows if r[0] is not None}
 
 
 def _pref(period: Period, settings: Settings) -> str:

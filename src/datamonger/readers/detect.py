@@ -9,7 +9,7 @@ from typing import Literal
 from datamonger.problems import Problem, Refused, Severity
 from datamonger.returns import GROUND_TRUTH_COLUMNS
 
-Kind = Literal["csv", "xlsx", "xml", "empty", "ground_truth"]
+Kind = Literal["csv", "xlsx", "xml", "empty", "ground_truth", "early_years"]
 SNIFF_BYTES = 64 * 1024
 _BOMS = (b"\xef\xbb\xbf",)
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
@@ -64,7 +64,11 @@ def sniff(path: Path, max_bytes: int) -> Kind:
     if body.lstrip().startswith(b"<"):
         return "xml"
     first = body.split(b"\n", 1)[0].rstrip(b"\r").decode("latin-1")
-    return "ground_truth" if tuple(first.split(",")) == GROUND_TRUTH_COLUMNS else "csv"
+    if tuple(first.split(",")) == GROUND_TRUTH_COLUMNS:
+        return "ground_truth"
+    from datamonger.early_years.columns import kind_of  # the monitor's inputs, not returns
+
+    return "early_years" if kind_of(first.split(",")) else "csv"
 
 
 def _zip_kind(path: Path) -> Kind:

@@ -79,7 +79,7 @@ class BodyLimit:
     without one (chunked) is counted as it arrives and refused once over. `POST /upload` may
     send `max_upload` bytes, everything else `max_form`."""
 
-    UPLOADS = frozenset({("POST", "/upload")})
+    UPLOADS = frozenset({("POST", "/upload"), ("POST", "/early-years/run")})
 
     def __init__(self, app: ASGIApp, max_upload: int, max_form: int) -> None:
         self.app = app

@@ -70,6 +70,7 @@ NAV = [
     ("/admin/users", "Users", ("view", "users")),
     ("/admin/audit", "Audit log", ("view", "audit")),
     ("/admin/settings", "Settings", ("edit", "settings")),
+    ("/early-years", "Early years", ("view", "la")),
 ]
 
 

@@ -20,12 +20,15 @@ class Role(StrEnum):
     administrator = "administrator"
     analyst = "analyst"
     manager = "manager"
+    virtual_school = "virtual_school"
 
 
 ROLE_HELP: dict[Role, str] = {
     Role.administrator: "users, settings, the audit log, briefing subscribers; aggregated figures",
     Role.analyst: "uploads, validation, targets, child-level data and its exports; briefing subscribers",
     Role.manager: "aggregated figures and their exports; never a child's identifier",
+    Role.virtual_school: "the early-education monitor: its children, review queue and list "
+    "requests; aggregated figures",
 }
 
 RESOURCES = (
@@ -38,6 +41,7 @@ RESOURCES = (
     "audit",
     "account",
     "subscribers",
+    "early_years",  # the early-education monitor's children, review queue and list requests
 )
 ACTIONS = ("view", "export", "upload", "edit")
 
@@ -70,12 +74,16 @@ GRANTS: dict[Role, frozenset[Permission]] = {
             P("view", "subscribers"),
             P("edit", "subscribers"),
         }
+        | {P("view", "early_years"), P("export", "early_years"), P("edit", "early_years")}
     ),
     Role.manager: frozenset(EVERYONE),
+    Role.virtual_school: frozenset(
+        EVERYONE | {P("view", "early_years"), P("export", "early_years"), P("edit", "early_years")}
+    ),
 }
 
 # Resources whose data names children: their views and exports are written to the audit log.
-CHILD_LEVEL = {"child"}
+CHILD_LEVEL = {"child", "early_years"}
 
 
 def can(role: str | Role | None, action: str, resource: str) -> bool:

@@ -33,4 +33,8 @@ def get(indicator_id: str) -> Indicator | None:
 
 
 def _load() -> None:
-    from datamonger.indicators.catalogue import cin, cla  # noqa: F401  (registers on import)
+    from datamonger.indicators.catalogue import (  # noqa: F401  (registers on import)
+        cin,
+        cla,
+        early_years,
+    )

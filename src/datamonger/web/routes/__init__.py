@@ -10,6 +10,7 @@ from datamonger.web.routes import (
     api,
     benchmarks,
     briefing,
+    early_years,
     exports,
     framework,
     home,
@@ -28,6 +29,7 @@ ROUTERS = [
     briefing.router,
     admin.router,
     api.router,
+    early_years.router,
 ]
 
 # (method, path) of routes open before sign-in. POST /login checks its own CSRF token. The
