@@ -42,6 +42,7 @@ KINDS: dict[str, str] = {
     "outcomes": "Outcomes (OC2)",
     "leaving_care": "Care leaver (OC3)",
     "record": "Record (no date of its own)",
+    "return_end": "End of the return's year (issues on records with no date of their own)",
 }
 
 # One SELECT per table: kind, start, end, detail, identity (what makes two returns' rows the same
@@ -221,6 +222,7 @@ EVENT_SCHEMA = pa.schema(
     [
         ("kind", pa.string()),
         ("label", pa.string()),
+        ("identity", pa.string()),  # with kind: which event an issue is pinned on
         ("start_date", pa.date32()),
         ("end_date", pa.date32()),
         ("detail", pa.string()),
@@ -328,17 +330,31 @@ def journey(
                 QUALIFY row_number() OVER (PARTITION BY i.return_name, i.tbl, i.file, i.line,
                                            i.rule ORDER BY e.kind) = 1)
             SELECT coalesce(event_date, make_date(year, 3, 31))::DATE AS date,
-                   event_date IS NULL AS at_return_end, rule, severity, message, return_name AS "return",
-                   tbl AS "table", file, line, year, kind, k.label, identity
-            FROM hit LEFT JOIN dm_kinds k USING (kind)
+                   event_date IS NULL AS at_return_end, rule, severity, message,
+                   return_name AS "return", tbl AS "table", file, line, year,
+                   CASE WHEN event_date IS NULL THEN 'return_end' ELSE kind END AS kind,
+                   CASE WHEN event_date IS NULL THEN return_name || ' ' || year
+                        ELSE identity END AS identity,
+                   kind AS record_kind
+            FROM hit
             ORDER BY date, rule""").to_arrow_table()
         cur.register("dm_pinned", pinned)
         events = cur.sql("""
-            SELECT e.kind, k.label, e.start_date, e.end_date, e.detail, e.return_name AS "return",
-                   e.dfe_table AS "table", e.years, e.file, e.line,
+            WITH e AS (
+                SELECT kind, identity, start_date, end_date, detail, return_name, dfe_table,
+                       years, file, line
+                FROM dm_journey_events
+                UNION ALL
+                -- a marker at the end of each return's year for the issues on undated records
+                SELECT 'return_end', identity, any_value(date), NULL,
+                       'issues on the child''s details or on records with no date',
+                       any_value("return"), NULL, [any_value(year)], NULL, NULL
+                FROM dm_pinned WHERE kind = 'return_end' GROUP BY identity)
+            SELECT e.kind, k.label, e.identity, e.start_date, e.end_date, e.detail,
+                   e.return_name AS "return", e.dfe_table AS "table", e.years, e.file, e.line,
                    (SELECT count(*) FROM dm_pinned p
                     WHERE p.kind = e.kind AND p.identity = e.identity) AS issues
-            FROM dm_journey_events e JOIN dm_kinds k USING (kind)
+            FROM e JOIN dm_kinds k USING (kind)
             ORDER BY coalesce(e.start_date, e.end_date) NULLS LAST, k.ord, e.identity
         """).to_arrow_table()
     finally:

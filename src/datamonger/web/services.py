@@ -588,6 +588,50 @@ class Workbench:
                     )
         return out
 
+    def child_journey(self, child_id: str) -> Any:
+        """The child on one timeline (`indicators.journey`), with the issues of the validation
+        runs kept in the web database pinned on it."""
+        from datamonger.indicators.journey import journey
+
+        issues = self.web.arrow(
+            'SELECT child, return_name AS "return", collection_year AS year, "table", file, '
+            "line, rule, severity, message FROM validation_issues WHERE child = ?",
+            [child_id],
+        )
+        with self.cursor() as cur:
+            return journey(cur, child_id, issues)
+
+    def journey_chart(self, journey: Any) -> dict[str, Any] | None:
+        """The journey's picture (an SVG image), cached for what is loaded and validated."""
+        from datamonger.reports.journey_chart import journey_svg
+
+        key = ("journey_chart", self.stamp(), journey.child, journey.issues.num_rows)
+        found: dict[str, Any] | None = self.cache.get(
+            key, lambda: journey_svg(journey.events, journey.issues)
+        )
+        return found
+
+    # --- recording checks ------------------------------------------------------------------------
+    def recording(self, year: int) -> list[Any]:
+        """The recording checks for a census year (`indicators.recording.run`), cached."""
+        from datamonger.indicators.recording import run
+
+        stamp, la = self.stamp(), self.la_code()
+
+        def make() -> list[Any]:
+            with self.compute_lock, self.published() as pub, self.cursor() as cur:
+                return run(cur, Period.census_year(year), la=la, published=pub)
+
+        found: list[Any] = self.cache.get(("recording", stamp, la, year), make)
+        return found
+
+    def recording_children(self, check_id: str, year: int) -> Any:
+        """The flagged records behind one check (an Arrow table)."""
+        from datamonger.indicators.recording import children
+
+        with self.compute_lock, self.cursor() as cur:
+            return children(cur, Period.census_year(year), check_id, la=self.la_code())
+
     @staticmethod
     def table_spec(return_name: str, table: str) -> Any:
         """A table by the name validation uses (the DfE's, e.g. `Episodes`) or its store name."""
