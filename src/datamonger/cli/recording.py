@@ -132,5 +132,3 @@ def _table(findings: list[Any], title: str) -> None:
         table.add_row(f.title, value, f"{f.flagged:,} of {f.rows:,}", pub, f.reason or "")
     console.print(table)
     console.print("Notes: `datamonger recording --format json` gives each check's note.")
-
-

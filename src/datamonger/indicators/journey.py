@@ -268,16 +268,13 @@ def _union(con: duckdb.DuckDBPyConnection) -> str:
     return " UNION ALL ".join(parts)
 
 
-def journey(
-    con: duckdb.DuckDBPyConnection, child: str, issues: pa.Table | None = None
-) -> Journey:
+def journey(con: duckdb.DuckDBPyConnection, child: str, issues: pa.Table | None = None) -> Journey:
     """Every record of `child` as events, and `issues` (rows of a validation run: return, table,
     file, line, rule, severity, message; any other columns are ignored) pinned on them."""
     union = _union(con)
     cur = con.cursor()
     try:
         cur.execute("SET VARIABLE dm_journey_child = ?", [child])
-        cur.execute("CREATE OR REPLACE TEMP TABLE dm_journey_rows AS " + union)
         kinds = pa.table(
             {"kind": list(KINDS), "label": list(KINDS.values()), "ord": list(range(len(KINDS)))}
         )
@@ -300,8 +297,12 @@ def journey(
             raise ValueError("the issues need a `child` column (ISSUE_SCHEMA)")
         cur.register("dm_issues_in", issues)
         # one event per record: the versions in several returns folded, the latest one's values
-        cur.execute("""
+        cur.execute(
+            """
             CREATE OR REPLACE TEMP TABLE dm_journey_events AS
+            WITH dm_journey_rows AS ("""
+            + union
+            + """)
             SELECT kind, store_table, identity, any_value(return_name) AS return_name,
                    any_value(dfe_table) AS dfe_table,
                    arg_max(start_date, collection_year) AS start_date,
@@ -311,7 +312,8 @@ def journey(
                    arg_max(source_file, collection_year) AS file,
                    arg_max(source_line, collection_year)::INTEGER AS line,
                    list({'file': source_file, 'line': source_line}) AS rows
-            FROM dm_journey_rows GROUP BY kind, store_table, identity""")
+            FROM dm_journey_rows GROUP BY kind, store_table, identity"""
+        )
         pinned = cur.sql("""
             WITH i AS (
                 SELECT i."return" AS return_name, i."table" AS tbl, i.file, i.line::INTEGER AS line,

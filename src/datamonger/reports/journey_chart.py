@@ -43,11 +43,17 @@ def journey_svg(events: pa.Table, issues: pa.Table) -> dict[str, Any] | None:
         if e["kind"] in PERIODS:
             end = e["end_date"] or horizon
             bars.append(
-                {"lane": e["label"], "start": str(e["start_date"]), "end": str(max(end, e["start_date"]))}
+                {
+                    "lane": e["label"],
+                    "start": str(e["start_date"]),
+                    "end": str(max(end, e["start_date"])),
+                }
             )
         else:
             dots.append({"lane": e["label"], "date": str(e["start_date"])})
-    pins = [{"lane": "Validation issues", "date": str(d)} for d in issues.column("date").to_pylist()]
+    pins = [
+        {"lane": "Validation issues", "date": str(d)} for d in issues.column("date").to_pylist()
+    ]
     lanes = list(dict.fromkeys([b["lane"] for b in bars] + [d["lane"] for d in dots]))
     if pins:
         lanes.append("Validation issues")

@@ -151,8 +151,7 @@ CHECKS: list[Check] = [
         id="nfa_same_day",
         title="Referrals closed with no further action on the day received",
         return_="cin",
-        question="Of the referrals marked no further action, how many closed the day they came "
-        "in?",
+        question="Of the referrals marked no further action, how many closed the day they came in?",
         population="Referrals in the period marked ReferralNFA.",
         flagged="Those closed on the referral date.",
         note="A same-day close leaves no time for checks with other agencies. If nearly every "

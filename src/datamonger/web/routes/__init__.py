@@ -13,6 +13,7 @@ from datamonger.web.routes import (
     exports,
     framework,
     home,
+    recording,
     upload,
     validation,
 )
@@ -28,6 +29,7 @@ ROUTERS = [
     briefing.router,
     admin.router,
     api.router,
+    recording.router,
 ]
 
 # (method, path) of routes open before sign-in. POST /login checks its own CSRF token. The
