@@ -262,7 +262,10 @@ def _union(con: duckdb.DuckDBPyConnection) -> str:
         ).replace("$child", "getvariable('dm_journey_child')")
         parts.append(
             f"SELECT '{spec[table].return_}' AS return_name, '{table}' AS store_table, "
-            f"'{spec[table].name}' AS dfe_table, e.* FROM ({body}) AS e(kind, start_date, "
+            f"'{spec[table].name}' AS dfe_table, "
+            # a record without the date that identifies it is its own event
+            "e.* REPLACE (coalesce(e.identity, e.collection_year || '#' || e.source_line) "
+            f"AS identity) FROM ({body}) AS e(kind, start_date, "
             "end_date, detail, identity, collection_year, source_file, source_line)"
         )
     return " UNION ALL ".join(parts)

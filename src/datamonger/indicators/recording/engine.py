@@ -54,7 +54,7 @@ def _context(
     con: duckdb.DuckDBPyConnection, period: Period, la: str | None, returns: set[str]
 ) -> indicators.Context:
     ctx = indicators.open_context(con, period, la=la, returns=returns)
-    if not (ctx.cin_ready or ctx.cla_ready):
+    if not (ctx.loaded.cin or ctx.loaded.ssda903):
         raise RecordingError("No CIN census or SSDA903 return is loaded: load one first.")
     return ctx
 
