@@ -3,8 +3,6 @@ record in later returns folded into one, each issue pinned on the record it was 
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pyarrow as pa
 import pytest
 from ind_builders import load_903, load_cin

@@ -33,7 +33,7 @@ def test_journey_shows_both_returns_and_pins_every_issue(wb, as_role) -> None:  
     # every issue of the child is pinned on the timeline, with the rule's message
     issues = wb.web.all("SELECT rule, message FROM validation_issues WHERE child = ?", [child])
     timeline = text[text.index('id="timeline"') : text.index("Records in the returns")]
-    assert timeline.count("<li><span class=\"tag tag--") == n
+    assert timeline.count('<li><span class="tag tag--') == n
     for i in issues:
         assert html.escape(i["message"]) in timeline, i["rule"]
     assert f"{n} validation issue" in text

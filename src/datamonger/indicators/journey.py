@@ -79,7 +79,8 @@ _EVENTS: list[tuple[str, str]] = [
                         'factors ' || (SELECT string_agg(f.AssessmentFactors, ', '
                                                          ORDER BY f.AssessmentFactors)
                                        FROM cin_assessment_factors f
-                                       WHERE f.LAchildID = t.LAchildID
+                                       WHERE f.LAchildID = $child
+                                         AND f.LAchildID = t.LAchildID
                                          AND f.collection_year = t.collection_year
                                          AND f.CINdetailsID = t.CINdetailsID
                                          AND f.AssessmentID = t.AssessmentID)),
@@ -278,10 +279,6 @@ def journey(con: duckdb.DuckDBPyConnection, child: str, issues: pa.Table | None 
     cur = con.cursor()
     try:
         cur.execute("SET VARIABLE dm_journey_child = ?", [child])
-        kinds = pa.table(
-            {"kind": list(KINDS), "label": list(KINDS.values()), "ord": list(range(len(KINDS)))}
-        )
-        cur.register("dm_kinds", kinds)
         if issues is None or issues.num_rows == 0:
             issues = pa.table(
                 {
@@ -344,7 +341,8 @@ def journey(con: duckdb.DuckDBPyConnection, child: str, issues: pa.Table | None 
             FROM hit
             ORDER BY date, rule""").to_arrow_table()
         cur.register("dm_pinned", pinned)
-        events = cur.sql("""
+        events = cur.sql(
+            """
             WITH e AS (
                 SELECT kind, identity, start_date, end_date, detail, return_name, dfe_table,
                        years, file, line
@@ -359,9 +357,20 @@ def journey(con: duckdb.DuckDBPyConnection, child: str, issues: pa.Table | None 
                    e.return_name AS "return", e.dfe_table AS "table", e.years, e.file, e.line,
                    (SELECT count(*) FROM dm_pinned p
                     WHERE p.kind = e.kind AND p.identity = e.identity) AS issues
-            FROM e JOIN dm_kinds k USING (kind)
+            FROM e JOIN (VALUES """
+            + _kinds_values()
+            + """) k(kind, label, ord) USING (kind)
             ORDER BY coalesce(e.start_date, e.end_date) NULLS LAST, k.ord, e.identity
-        """).to_arrow_table()
+        """
+        ).to_arrow_table()
     finally:
         cur.close()
     return Journey(child, events.cast(EVENT_SCHEMA), pinned)
+
+
+def _kinds_values() -> str:
+    """KINDS as SQL VALUES rows (kind, label, order)."""
+    return ", ".join(
+        "('{}', '{}', {})".format(k, v.replace("'", "''"), n)
+        for n, (k, v) in enumerate(KINDS.items())
+    )
