@@ -88,3 +88,18 @@ def test_recording_page_counts_for_managers_children_for_analysts(wb, as_role) -
     )
     # each child in the list opens on their journey
     assert analyst.get(f"/children/{shown[0]}").status_code == 200
+
+
+def test_chart_engine_warms_up_with_a_journey_of_one_record() -> None:
+    # run by `Workbench.warm` at start, where a failure would only be logged
+    from datamonger.web.services import warm_charts
+
+    warm_charts()
+
+
+def test_records_behind_a_check_are_cached_like_the_figures(wb) -> None:  # type: ignore[no-untyped-def]
+    year = max(wb.years())
+    first = wb.recording_children("referred_twice_in_a_week", year)
+    assert wb.recording_children("referred_twice_in_a_week", year) is first
+    figures = {f.id: f for f in wb.recording(year)}
+    assert first.num_rows == figures["referred_twice_in_a_week"].flagged

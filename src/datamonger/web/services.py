@@ -626,11 +626,16 @@ class Workbench:
         return found
 
     def recording_children(self, check_id: str, year: int) -> Any:
-        """The flagged records behind one check (an Arrow table)."""
+        """The flagged records behind one check (an Arrow table), cached like the figures."""
         from datamonger.indicators.recording import children
 
-        with self.compute_lock, self.cursor() as cur:
-            return children(cur, Period.census_year(year), check_id, la=self.la_code())
+        stamp, la = self.stamp(), self.la_code()
+
+        def make() -> Any:
+            with self.compute_lock, self.cursor() as cur:
+                return children(cur, Period.census_year(year), check_id, la=la)
+
+        return self.cache.get(("recording_children", stamp, la, year, check_id), make)
 
     @staticmethod
     def table_spec(return_name: str, table: str) -> Any:
@@ -975,6 +980,9 @@ class Workbench:
                 self.framework_benchmarks(years[0])
             self.la_benchmark()
             self.measure_list()
+            if years:
+                self.recording(years[0])
+            warm_charts()
         except Exception:
             log.exception("warming the caches failed")
 
@@ -988,3 +996,24 @@ class Workbench:
 
     def warm_in_background(self) -> None:
         threading.Thread(target=self.warm, daemon=True).start()
+
+
+def warm_charts() -> None:
+    """Altair and vl-convert's JavaScript engine take about a second to start: start them at
+    warm-up (by drawing a journey of one invented record), not on the first child page opened."""
+    import datetime as _dt
+
+    import pyarrow as pa
+
+    from datamonger.indicators.journey import EVENT_SCHEMA
+    from datamonger.reports.journey_chart import journey_svg
+
+    day = _dt.date(2024, 4, 1)
+    one = {f.name: None for f in EVENT_SCHEMA} | {
+        "kind": "episode",
+        "label": "Looked-after episode",
+        "start_date": day,
+        "years": [2025],
+        "issues": 0,
+    }
+    journey_svg(pa.Table.from_pylist([one], schema=EVENT_SCHEMA), pa.table({"date": [day]}))
