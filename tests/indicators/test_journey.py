@@ -93,22 +93,26 @@ def test_issues_pinned_on_their_record_and_none_dropped(store: Store) -> None:
             # on the header: no date of its own, pinned at the end of the return's year
             {"rule": "101", "return": "ssda903", "year": 2025, "table": "Header",
              "file": "header_2025.csv", "line": 2, "child": "A", "message": "Sex not valid"},
+            # the same rule twice on one line (two fields): two issues, both kept
+            {"rule": "8500", "return": "cin", "year": 2024, "table": "CINdetails",
+             "file": "cin_2024.xml", "line": 2, "child": "A", "message": "Another field"},
             # another child's: not on A's journey
             {"rule": "101", "return": "ssda903", "year": 2025, "table": "Header",
              "file": "header_2025.csv", "line": 3, "child": "B", "message": "Sex not valid"},
         ]
     )  # fmt: skip
     j = journey(store.con, "A", issues)
+    assert j.issues.num_rows == 4
     pinned = {r["rule"]: r for r in j.issues.to_pylist()}
     assert set(pinned) == {"8500", "103", "101"}
     assert str(pinned["8500"]["date"]) == "2023-05-01" and pinned["8500"]["kind"] == "referral"
     assert str(pinned["103"]["date"]) == "2024-07-01" and pinned["103"]["kind"] == "episode"
     assert str(pinned["101"]["date"]) == "2025-03-31" and pinned["101"]["at_return_end"]
     counts = {(e["kind"], e["identity"]): e["issues"] for e in j.events.to_pylist()}
-    assert counts[("referral", "2023-05-01")] == 1
+    assert counts[("referral", "2023-05-01")] == 2
     assert counts[("episode", "2024-07-01")] == 1
     assert counts[("return_end", "ssda903 2025")] == 1
-    assert sum(counts.values()) == 3
+    assert sum(counts.values()) == 4
 
 
 @pytest.fixture(scope="module")

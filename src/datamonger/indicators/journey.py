@@ -317,7 +317,8 @@ def journey(con: duckdb.DuckDBPyConnection, child: str, issues: pa.Table | None 
         pinned = cur.sql("""
             WITH i AS (
                 SELECT i."return" AS return_name, i."table" AS tbl, i.file, i.line::INTEGER AS line,
-                       i.rule, i.severity, i.message, i.year::INTEGER AS year
+                       i.rule, i.severity, i.message, i.year::INTEGER AS year,
+                       row_number() OVER () AS issue_n
                 FROM dm_issues_in i WHERE i.child = getvariable('dm_journey_child')),
             hit AS (
                 SELECT i.*, e.kind, e.identity, e.store_table,
@@ -329,8 +330,9 @@ def journey(con: duckdb.DuckDBPyConnection, child: str, issues: pa.Table | None 
                                   FROM dm_journey_events) e
                   ON e.file = i.file AND e.line = i.line
                  AND (i.tbl = e.dfe_table OR i.tbl = e.store_table)
-                QUALIFY row_number() OVER (PARTITION BY i.return_name, i.tbl, i.file, i.line,
-                                           i.rule ORDER BY e.kind) = 1)
+                -- one row of a return can be two events (an enquiry and its conference):
+                -- each issue is pinned once, on the first
+                QUALIFY row_number() OVER (PARTITION BY i.issue_n ORDER BY e.kind) = 1)
             SELECT coalesce(event_date, make_date(year, 3, 31))::DATE AS date,
                    event_date IS NULL AS at_return_end, rule, severity, message,
                    return_name AS "return", tbl AS "table", file, line, year,
