@@ -234,12 +234,16 @@ class Workbench:
         self._published: Any = None
         self.cache = LRU(256)
         self.jobs: dict[str, Job] = {}
+        self.warming: list[threading.Thread] = []
         self.exports = ExportQueue(
             self.tmp, config.export_workers, config.exports_per_user, config.exports_queued
         )
 
     def close(self) -> None:
         self.exports.close()
+        # a warm-up still running holds cursors of the store: closing under it would fail
+        for thread in self.warming:
+            thread.join(timeout=60)
         self.store.close()
         self.web.close()
 
@@ -995,7 +999,9 @@ class Workbench:
         return self.validate(todo, by="workbench start") if todo else []
 
     def warm_in_background(self) -> None:
-        threading.Thread(target=self.warm, daemon=True).start()
+        thread = threading.Thread(target=self.warm, daemon=True)
+        self.warming.append(thread)
+        thread.start()
 
 
 def warm_charts() -> None:
