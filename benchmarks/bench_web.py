@@ -254,6 +254,8 @@ def main() -> int:
         "/upload/jobs/{job_id}": None,  # exists only while an upload runs
         "/exports/{job_id}": None,  # exists only after an export is asked for
         "/exports/{job_id}/file": None,
+        "/recording": f"/recording?year={year}",
+        "/recording/{check_id}/children": f"/recording/referred_twice_in_a_week/children?year={year}",
     }
     exports = {
         "/framework/export.xlsx": f"/framework/export.xlsx?year={year}",

@@ -49,19 +49,22 @@ def _dob(s: SynthSummary, year: int) -> dict[str, dt.date]:
 
 
 def test_placement_codes_valid_in_every_year_they_appear(five_years: SynthSummary) -> None:
-    # Rule 146: H5 is gone from 2025/26, K3 arrives in 2024/25; rules 222/230: no H5 in use
-    # after 28 October 2023 (it would need a URN that H5 may not have).
+    # Rule 146: H5 is gone from 2025/26, K3 arrives in 2024/25. Rules 222/218/230: H5 takes no
+    # URN up to 2022/23 and needs one in 2023/24 and 2024/25, so an H5 placement stays inside one
+    # of those spans (503F); P2 is not in use from 28 October 2023 (rule 217t).
     seen: set[str] = set()
     for year in YEARS:
         for r in _rows(five_years, year, "Episodes"):
             assert codes.place_valid(r["PLACE"], year), (year, r)
             seen.add(r["PLACE"])
-            if r["PLACE"] == "H5":
-                assert r["URN"] == ""
-                if r["DEC"]:
-                    assert _date(r["DEC"]) <= dt.date(2023, 10, 28)
-                else:
-                    assert year == 2023  # open on 31 March 2023, ended by 28 October
+            end = _date(r["DEC"]) if r["DEC"] else None
+            if r["PLACE"] == "H5" and year <= 2023:
+                assert r["URN"] == "" and end is not None and end < dt.date(2023, 4, 1), r
+            elif r["PLACE"] == "H5":
+                assert r["URN"] != "" and _date(r["DECOM"]) >= dt.date(2023, 4, 1), r
+                assert end is None or end <= dt.date(2025, 3, 31), r
+            if r["PLACE"] == "P2":
+                assert (end is not None and end < dt.date(2023, 10, 28)) or year == 2023, r
     assert {"H5", "K3", "K2", "U6"} <= seen
 
 

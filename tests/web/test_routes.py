@@ -41,6 +41,8 @@ BAD_INPUT: dict[tuple[str, str], tuple[str, dict[str, str] | None, int]] = {
     ("GET", "/validation/rules/{ret}/{code}"): ("/validation/rules/xyz/101", None, 404),
     ("GET", "/validation/line"): ("/validation/line?return=cin&table=x&file=y&line=-1", None, 400),
     ("GET", "/children/{child_id:path}"): ("/children/NOBODY", None, 404),
+    ("GET", "/recording"): ("/recording?year=1999", None, 400),
+    ("GET", "/recording/{check_id}/children"): ("/recording/no_such_check/children", None, 404),
     ("GET", "/validation/export.xlsx"): ("/validation/export.xlsx?year=1", None, 400),
     ("GET", "/framework"): ("/framework?year=1999", None, 400),
     ("GET", "/framework/export.xlsx"): ("/framework/export.xlsx?year=2030", None, 404),
@@ -256,6 +258,7 @@ def test_manager_pages_and_exports_show_no_child_identifier(app, wb, as_role) ->
         "/api/indicators",
         "/api/validation/summary",
         "/api/returns",
+        "/recording",
     ]
     for url in pages:
         resp = c.get(url)

@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "users",
     "briefing",
     "early_years",
+    "recording",
 )
 
 

@@ -48,7 +48,7 @@ def place_valid(place: str, year: int) -> bool:
         return True
     if place == "K3":
         return year >= 2025
-    if place == "H5":
+    if place in ("H5", "P2"):
         return year <= 2025
     if place in ("Z11", "Z12", "Z13", "Z14"):
         return year >= 2026
@@ -57,22 +57,34 @@ def place_valid(place: str, year: int) -> bool:
 
 def supported_accommodation(start: Day, until: Day) -> str:
     """A placement code for supported accommodation from `start` to `until`, valid in every
-    return the placement appears in.
+    return the placement appears in, with or without a URN as each return asks
+    (`supported_accommodation_urn`).
 
-    K3 from 2024/25 (rule 146). H5 only for placements ended by 28 October 2023: an English H5
-    placement in use after that date needs a URN (rule 230, 2023/24), which H5 may not have before
-    2024/25 (rule 222) and which an episode open on 1 April keeps (503F); H5 is withdrawn after
-    2024/25. A placement in use from 28 October 2023 that began before 1 April 2024 is a children's
-    home (K2), valid throughout."""
+    K3 from 2024/25 (rule 146). H5 until 2024/25: without a URN in the returns up to 2022/23
+    (rule 222), with one in 2023/24 and 2024/25 (rules 218 and 230, from 28 October 2023). An H5
+    placement is kept inside one of those two spans, so that no return shows it with a URN and
+    another without (503F), and none shows it after H5 is withdrawn. A placement crossing
+    1 April 2023, or running past 31 March 2025 from before 2024/25, is a children's home (K2),
+    valid throughout, unless it ends before 28 October 2023: then it is independent living (P2,
+    which takes no URN and is valid until that day, rule 217t)."""
     if start >= K3_FROM:
         return "K3"
-    if until <= H5_UNTIL:
+    if until < H5_URN_FROM or (start >= H5_URN_FROM and until <= H5_LAST_DAY):
         return "H5"
+    if until < H5_UNTIL:
+        return "P2"
     return "K2"
+
+
+def supported_accommodation_urn(place: str, until: Day) -> bool:
+    """Whether an H5 placement (see `supported_accommodation`) carries its setting's URN."""
+    return place != "H5" or until >= H5_URN_FROM
 
 
 K3_FROM: Final = day(2024, 4, 1)  # the first day of 2024/25
 H5_UNTIL: Final = day(2023, 10, 28)  # rules 217t and 230: P2 and H5 in use after this date
+H5_URN_FROM: Final = day(2023, 4, 1)  # the first return in which an H5 placement takes a URN
+H5_LAST_DAY: Final = day(2025, 3, 31)  # H5 is withdrawn after 2024/25 (rule 146)
 
 # Placements with no provider code (rule 178) and no URN (rules 218/222).
 TEMPORARY: Final = frozenset(["T0", "T1", "T2", "T3", "T4"])
@@ -92,6 +104,7 @@ PROVIDERS: Final[dict[str, dict[str, float]]] = {
     "K2": {"PR1": 20, "PR4": 75, "PR5": 5},
     "K3": {"PR1": 15, "PR4": 75, "PR5": 10},
     "H5": {"PR1": 15, "PR4": 75, "PR5": 10},
+    "P2": {"PR1": 30, "PR4": 70},
     "S1": {"PR1": 20, "PR3": 20, "PR4": 50, "PR5": 10},
     "R1": {"PR1": 30, "PR3": 30, "PR4": 40},
     "R3": {"PR1": 50, "PR4": 40, "PR5": 10},

@@ -76,7 +76,7 @@ def generate(
         raise ValueError("years must be at least 1")
     if not 0.0 <= error_rate <= 1.0:
         raise ValueError("error_rate must be between 0 and 1")
-    share = P.LOOKED_AFTER_SHARE if looked_after_share is None else looked_after_share
+    share = P.looked_after_share(years) if looked_after_share is None else looked_after_share
     if not 0.0 <= share <= 1.0:
         raise ValueError("looked_after_share must be between 0 and 1")
     if la not in known_las():

@@ -51,9 +51,7 @@ ABUSE = Weighted(P.CATEGORY_OF_ABUSE)
 CLOSURE = Weighted(P.CLOSURE_REASON)
 CIN_AGE = Weighted(P.CIN_AGE_BANDS)
 START_AGE = Weighted(P.CLA_START_AGE)
-EXIT = Weighted(
-    {k: w * P.LONG_PATH_BOOST.get(k, 1.0) for k, w in P.CARE_EXIT.items() if k != "E15"}
-)
+EXIT = Weighted({k: w for k, w in P.CARE_EXIT.items() if k != "E15"})
 ICPC_DAYS = Banded(P.ICPC_WORKING_DAYS)
 CPP_DAYS = Banded(P.CPP_LENGTH_DAYS)
 PLAN_DAYS = Banded(P.CIN_PLAN_DAYS)
@@ -63,9 +61,26 @@ SW_REASON = Weighted(codes.SW_REASONS)
 PREV_PERM = Weighted(P.PREVIOUS_PERMANENCE)
 PROVIDER = {
     place: Weighted(codes.providers_for(place))
-    for place in ("P1", "R2", "R5", "K1", "K2", "K3", "H5", "S1", "R1", "R3", "P3", "U1", "A6")
+    for place in (
+        "P1",
+        "P2",
+        "R2",
+        "R5",
+        "K1",
+        "K2",
+        "K3",
+        "H5",
+        "S1",
+        "R1",
+        "R3",
+        "P3",
+        "U1",
+        "A6",
+    )
 }
 UASC_EXIT = Weighted({"E5": 35, "E17": 15, "E8": 35, "E6": 10, "E15": 5})
+
+LONGEST_CARE = int(18 * 365.25)  # days: from birth to the 18th birthday
 
 # Exits that come with the 18th birthday, and exits open to children of any age.
 AT_EIGHTEEN = frozenset({"E17", "E7"})
@@ -317,16 +332,26 @@ class Simulator:
         if rng.random() < P.SHORT_BREAKS_SHARE:
             return self.short_breaks_child(rng, i)
         w = self.w
-        uasc = rng.random() < P.UASC_SHARE_OF_STARTERS
-        if uasc:
-            exit_code = UASC_EXIT(rng)
-            age = rng.choice((14, 15, 15, 16, 16, 16, 17, 17))
-        else:
-            exit_code = EXIT(rng)
-            age = self.entry_age(rng, exit_code)
-        age_days = min(int(age * 365.25) + rng.randint(0, 364), int(18 * 365.25) - 40)
-        plan = self.care_plan(rng, exit_code, age, age_days, uasc)
-        length = plan[-1][0]  # days from entry to the end of care
+        # Periods of care are drawn as starters' are (exits, ages, lengths), then kept with a
+        # chance in proportion to the days they could overlap the window (its length plus theirs):
+        # a long period of care is that much more likely to be open at some time in the window
+        # than a short one. Kept uniformly, short periods were over-represented and children
+        # started and ceased to be looked after about twice as often as in England.
+        window = w.end - w.start + 1
+        while True:
+            uasc = rng.random() < P.UASC_SHARE_OF_STARTERS
+            if uasc:
+                exit_code = UASC_EXIT(rng)
+                age = rng.choice((14, 15, 15, 16, 16, 16, 17, 17))
+            else:
+                exit_code = EXIT(rng)
+                age = self.entry_age(rng, exit_code)
+            age_days = min(int(age * 365.25) + rng.randint(0, 364), int(18 * 365.25) - 40)
+            plan = self.care_plan(rng, exit_code, age, age_days, uasc)
+            length = plan[-1][0]  # days from entry to the end of care
+            lived = min(length, int(18 * 365.25) - age_days)
+            if rng.random() * (window + LONGEST_CARE) < window + lived:
+                break
         entry = rng.randint(w.start - length, w.end)
         birth = entry - age_days
         eighteen = add_years(birth, 18)
@@ -367,7 +392,13 @@ class Simulator:
         if exit_code in SGO or exit_code == "E41":
             return rng.randint(0, 12)
         if exit_code in ("E17", "E5", "E6", "E7"):
-            return rng.randint(12, 17)
+            # Young people leaving care at 16-18 include those who came into care young and
+            # grew up in long-term foster care (a third of them: ASSUMPTION).
+            return (
+                rng.randint(4, 11)
+                if rng.random() < P.LEFT_AT_EIGHTEEN_ENTERED_YOUNG
+                else (rng.randint(12, 17))
+            )
         if exit_code in ("E9", "E14"):
             return rng.randint(12, 17)
         low, high = START_AGE(rng)
@@ -405,7 +436,7 @@ class Simulator:
         elif exit_code in ("E9",):
             length = rng.randint(60, 400)
         else:
-            length = max(7, int(rng.expovariate(1 / 260)))
+            length = max(7, int(rng.expovariate(1 / P.OTHER_CARE_MEAN_DAYS)))
         length = min(length, to_eighteen)
         if exit_code in ("E4A", "E4B", "E13", "E3", "E16", "E8", "E9") and (
             age >= 12 or rng.random() < 0.25
@@ -617,7 +648,8 @@ class Simulator:
             provider = PROVIDER["U1" if place in codes.FOSTER else place](rng)
             if family is not None and family not in AGENCIES:
                 setting = self.providers.pick(rng, family, provider, home)
-                chosen = (place, provider, setting.postcode, setting.urn)
+                urn = setting.urn if codes.supported_accommodation_urn(place, until) else ""
+                chosen = (place, provider, setting.postcode, urn)
             else:
                 in_area = provider == "PR1" or rng.random() > P.OUT_OF_AREA_SHARE / 0.55
                 pl_post = self.pc.placement(rng, in_area, home)

@@ -23,6 +23,15 @@ from typing import Final
 # (CLA on 31 March 81,770 + ceased 34,450; cla_n children_count) / 704,430 (b1 Anypoint_child).
 LOOKED_AFTER_SHARE: Final = (81_770 + 34_450) / 704_430  # = 0.165
 
+
+def looked_after_share(years: int) -> float:
+    """The same share over `years` consecutive collection years: each further year adds its
+    starters to both sides (LAIT LACnum_Start 32,270 children starting to be looked after; b1
+    Started_child 371,550 children starting to be in need). 0.165 for one year, 0.138 for two."""
+    extra = max(years, 1) - 1
+    return (81_770 + 34_450 + extra * 32_270) / (704_430 + extra * 371_550)
+
+
 # CIN episodes open at any point that started before the year: 1 - Started/Anypoint episodes
 # (b1 Started_episodes 396,870 / Anypoint_episodes 756,120).
 CIN_CARRIED_OVER_SHARE: Final = 1 - 396_870 / 756_120  # = 0.475
@@ -156,6 +165,15 @@ CARE_EXIT: Final = {
     "E17": 7.0, "E5": 10.0, "E6": 2.0, "E8": 13.0,
     "E3": 2.0, "E9": 1.0, "E14": 2.5, "E15": 0.5, "E7": 0.5, "E16": 0.5,
 }  # fmt: skip
+
+# Young people leaving care at 16-18 (E5, E6, E7, E17) who came into care before 12. ASSUMPTION,
+# tuned with the length-biased draw of periods of care (population.py) so that about as many
+# children start and cease to be looked after per 10,000 as in England (LAIT LAC_Start_Rate 26,
+# LAC_Cease_Rate 28, with LACnum about 70 per 10,000 on 31 March).
+LEFT_AT_EIGHTEEN_ENTERED_YOUNG: Final = 0.6
+# Mean length (days) of other periods of care (returns home, mostly): exponential. ASSUMPTION,
+# tuned with the line above.
+OTHER_CARE_MEAN_DAYS: Final = 365
 
 # Long periods of care are less often seen ending inside a short window than short ones: their exits
 # are drawn more often so that the share of leavers adopted or on SGOs lands near the figures above.

@@ -25,7 +25,8 @@ from datamonger.synth.postcodes import Postcodes, postcodes
 FAMILY_PLACES: dict[str, tuple[str, ...]] = {
     "K1": ("K1",),
     "K2": ("K2",),
-    "K3": ("K3",),
+    # supported accommodation: K3 from 2024/25, H5 (with a URN) in 2023/24 and 2024/25
+    "K3": ("K3", "H5"),
     "R3": ("R3",),
     "S1": ("S1",),
     "FOSTER": ("U1", "U2", "U3", "U4", "U5", "U6"),
@@ -54,7 +55,7 @@ def family_of(place: str) -> str | None:
         return "FOSTER"
     if place in codes.ADOPTION_PLACEMENT:
         return "ADOPTION"
-    return place if place in FAMILY_PLACES else None
+    return next((f for f, places in FAMILY_PLACES.items() if place in places), None)
 
 
 def _sizes(looked_after: int) -> dict[str, dict[str, int]]:

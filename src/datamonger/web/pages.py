@@ -65,6 +65,7 @@ NAV = [
     ("/validation", "Validation", ("view", "la")),
     ("/benchmarks", "Benchmarks", ("view", "la")),
     ("/briefing", "Briefing", ("view", "la")),
+    ("/recording", "Practice or recording?", ("view", "la")),
     ("/subscribers", "Subscribers", ("view", "subscribers")),
     ("/upload", "Upload returns", ("upload", "return")),
     ("/admin/users", "Users", ("view", "users")),

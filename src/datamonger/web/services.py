@@ -234,12 +234,16 @@ class Workbench:
         self._published: Any = None
         self.cache = LRU(256)
         self.jobs: dict[str, Job] = {}
+        self.warming: list[threading.Thread] = []
         self.exports = ExportQueue(
             self.tmp, config.export_workers, config.exports_per_user, config.exports_queued
         )
 
     def close(self) -> None:
         self.exports.close()
+        # a warm-up still running holds cursors of the store: closing under it would fail
+        for thread in self.warming:
+            thread.join(timeout=60)
         self.store.close()
         self.web.close()
 
@@ -594,6 +598,55 @@ class Workbench:
                     )
         return out
 
+    def child_journey(self, child_id: str) -> Any:
+        """The child on one timeline (`indicators.journey`), with the issues of the validation
+        runs kept in the web database pinned on it."""
+        from datamonger.indicators.journey import journey
+
+        issues = self.web.arrow(
+            'SELECT child, return_name AS "return", collection_year AS year, "table", file, '
+            "line, rule, severity, message FROM validation_issues WHERE child = ?",
+            [child_id],
+        )
+        with self.cursor() as cur:
+            return journey(cur, child_id, issues)
+
+    def journey_chart(self, journey: Any) -> dict[str, Any] | None:
+        """The journey's picture (an SVG image), cached for what is loaded and validated."""
+        from datamonger.reports.journey_chart import journey_svg
+
+        key = ("journey_chart", self.stamp(), journey.child, journey.issues.num_rows)
+        found: dict[str, Any] | None = self.cache.get(
+            key, lambda: journey_svg(journey.events, journey.issues)
+        )
+        return found
+
+    # --- recording checks ------------------------------------------------------------------------
+    def recording(self, year: int) -> list[Any]:
+        """The recording checks for a census year (`indicators.recording.run`), cached."""
+        from datamonger.indicators.recording import run
+
+        stamp, la = self.stamp(), self.la_code()
+
+        def make() -> list[Any]:
+            with self.compute_lock, self.published() as pub, self.cursor() as cur:
+                return run(cur, Period.census_year(year), la=la, published=pub)
+
+        found: list[Any] = self.cache.get(("recording", stamp, la, year), make)
+        return found
+
+    def recording_children(self, check_id: str, year: int) -> Any:
+        """The flagged records behind one check (an Arrow table), cached like the figures."""
+        from datamonger.indicators.recording import children
+
+        stamp, la = self.stamp(), self.la_code()
+
+        def make() -> Any:
+            with self.compute_lock, self.cursor() as cur:
+                return children(cur, Period.census_year(year), check_id, la=la)
+
+        return self.cache.get(("recording_children", stamp, la, year, check_id), make)
+
     @staticmethod
     def table_spec(return_name: str, table: str) -> Any:
         """A table by the name validation uses (the DfE's, e.g. `Episodes`) or its store name."""
@@ -937,6 +990,9 @@ class Workbench:
                 self.framework_benchmarks(years[0])
             self.la_benchmark()
             self.measure_list()
+            if years:
+                self.recording(years[0])
+            warm_charts()
         except Exception:
             log.exception("warming the caches failed")
 
@@ -949,4 +1005,27 @@ class Workbench:
         return self.validate(todo, by="workbench start") if todo else []
 
     def warm_in_background(self) -> None:
-        threading.Thread(target=self.warm, daemon=True).start()
+        thread = threading.Thread(target=self.warm, daemon=True)
+        self.warming.append(thread)
+        thread.start()
+
+
+def warm_charts() -> None:
+    """Altair and vl-convert's JavaScript engine take about a second to start: start them at
+    warm-up (by drawing a journey of one invented record), not on the first child page opened."""
+    import datetime as _dt
+
+    import pyarrow as pa
+
+    from datamonger.indicators.journey import EVENT_SCHEMA
+    from datamonger.reports.journey_chart import journey_svg
+
+    day = _dt.date(2024, 4, 1)
+    one = {f.name: None for f in EVENT_SCHEMA} | {
+        "kind": "episode",
+        "label": "Looked-after episode",
+        "start_date": day,
+        "years": [2025],
+        "issues": 0,
+    }
+    journey_svg(pa.Table.from_pylist([one], schema=EVENT_SCHEMA), pa.table({"date": [day]}))

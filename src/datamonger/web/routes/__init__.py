@@ -14,6 +14,7 @@ from datamonger.web.routes import (
     exports,
     framework,
     home,
+    recording,
     upload,
     validation,
 )
@@ -30,6 +31,7 @@ ROUTERS = [
     admin.router,
     api.router,
     early_years.router,
+    recording.router,
 ]
 
 # (method, path) of routes open before sign-in. POST /login checks its own CSRF token. The

@@ -201,19 +201,25 @@ def child(
 ) -> Response:
     wb = request.app.state.dm
     child_id = child_id_of(request, child_id, query_id)
-    tables = wb.child_rows(child_id)
-    if not tables:
+    journey = wb.child_journey(child_id)
+    if not journey.found:
         raise WebError("not_found", "No child with this identifier is in the loaded returns.")
-    issues, total = wb.issues({"child": child_id}, 1)
+    tables = wb.child_rows(child_id)
     audit.child_view(wb.web, request, user, "child", [child_id])
+    # presentation only: the issues grouped under the event they are pinned on
+    pins: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for i in journey.issues.to_pylist():
+        pins.setdefault((i["kind"], i["identity"]), []).append(i)
     return page(
         request,
         "child.html",
         title=f"Child {child_id}",
         child_id=child_id,
+        events=journey.events.to_pylist(),
+        pins=pins,
+        chart=wb.journey_chart(journey),
+        total=journey.issues.num_rows,
         tables=tables,
-        issues=issues,
-        total=total,
     )
 
 
