@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from datamonger.web.auth import User, need
 from datamonger.web.errors import WebError
-from datamonger.web.pages import inline_svg, page
+from datamonger.web.pages import chart_svg, page
 
 router = APIRouter()
 Key = Annotated[str, Query(min_length=1, max_length=300)]
@@ -90,8 +90,8 @@ def measure(
         meas=m,
         mb=mb,
         charts=charts,
-        trend_svg=inline_svg(charts["trend_svg"]),
-        ranked_svg=inline_svg(charts["ranked_svg"]) if charts.get("ranked_svg") else None,
+        trend_svg=chart_svg(charts["trend"]),
+        strip_svg=chart_svg(charts.get("strip")),
         la=wb.la(),
     )
 
@@ -108,31 +108,20 @@ def explore(
 ) -> Response:
     wb = request.app.state.dm
     result: dict[str, Any] | None = None
-    svg = None
+    chart = None
     if measure:
         try:
             result = wb.explore(measure, per or None, year, compare_year, region or None)
         except Exception as exc:
             raise _bad_input(exc) from None
-        la = wb.la()
-        from datamonger.benchmarks.charts import ranked_svg
-
-        bars = [(r["name"], r["value"]) for r in result["las"] if r["value"] is not None]
-        svg = inline_svg(
-            ranked_svg(
-                f"{result['title']}, {result['year']}",
-                bars,
-                la.name if la else "",
-                result["england"]["value"],
-                result.get("polarity") or "-",
-            )
-        )
+        chart = wb.explore_chart(result)
     return page(
         request,
         "explore.html",
         title="National explorer",
         result=result,
-        svg=svg,
+        chart=chart,
+        svg=chart_svg(chart),
         measures=wb.measure_list(),
         form={
             "measure": measure or "",

@@ -18,11 +18,12 @@ from starlette.background import BackgroundTask
 
 from datamonger.indicators import Category, Polarity, get
 from datamonger.reports.cells import csv_row, workbook_options, xlsx_write, xlsx_write_row
+from datamonger.reports.charts import svg
 from datamonger.returns import label
 from datamonger.web import audit
 from datamonger.web.auth import User, need
 from datamonger.web.errors import WebError
-from datamonger.web.pages import env, inline_svg, page
+from datamonger.web.pages import chart_svg, env, page
 from datamonger.web.routes.exports import queue_export
 from datamonger.web.services import Workbench
 
@@ -267,8 +268,10 @@ def framework_pdf(wb: Workbench, y: int) -> bytes:
         own = {yy: v for yy, v in i["trend"] if v is not None}
         i["charts"] = wb.charts(key, own) if key and own else {}
         if i["charts"]:  # as an image: WeasyPrint draws it faster than inline SVG
-            data = base64.b64encode(i["charts"]["trend_svg"].encode()).decode()
+            chart = i["charts"]["trend"]
+            data = base64.b64encode(svg(chart.spec).encode()).decode()
             i["trend_img"] = f"data:image/svg+xml;base64,{data}"
+            i["trend_alt"] = chart.alt
     html = env.get_template("framework_pdf.html").render(
         groups=grouped(items),
         year_label=label(y),
@@ -301,6 +304,7 @@ def indicator(
     key = wb.measure_keys().get(ind.id)
     own = {yy: v for yy, v in item["trend"] if v is not None}
     charts = wb.charts(key, own) if key else {}
+    funnel = wb.funnel(ind.id, y) if key else None
     return page(
         request,
         "framework_indicator.html",
@@ -311,8 +315,10 @@ def indicator(
         year_label=label(y),
         key=key,
         charts=charts,
-        trend_svg=inline_svg(charts["trend_svg"]) if charts else None,
-        ranked_svg=inline_svg(charts["ranked_svg"]) if charts.get("ranked_svg") else None,
+        trend_svg=chart_svg(charts["trend"]) if charts else None,
+        strip_svg=chart_svg(charts.get("strip")),
+        funnel=funnel,
+        funnel_svg=chart_svg(funnel),
         history=wb.target_history(ind.id),
         la=wb.la(),
     )
