@@ -42,27 +42,42 @@ def overview(
     user: Annotated[User, Depends(need("view", "la"))],
     q: Annotated[str | None, Query(max_length=100)] = None,
     flagged: Annotated[bool, Query()] = False,
+    topic: Annotated[str | None, Query(max_length=100)] = None,
+    against: Annotated[str | None, Query(pattern="^(better|worse|)$")] = None,
+    scope: Annotated[str, Query(pattern="^(care|all)$")] = "care",
+    sort: Annotated[str, Query(pattern="^(topic|flags|rank|title|change)$")] = "topic",
 ) -> Response:
+    from datamonger.reports.benchmark_rows import overview as rows
+
     wb = request.app.state.dm
     b = wb.la_benchmark()
     if b is None:
         raise _no_la()
-    measures = b.measures
-    if q:
-        words = q.lower().split()
-        measures = [m for m in measures if all(w in f"{m.key} {m.title}".lower() for w in words)]
-    if flagged:
-        measures = [m for m in measures if m.flags]
-    flags = [m for m in b.measures if m.flags]
+    topics = {m["key"]: m["topic"] for m in wb.measure_list()}
+    view = rows(
+        b,
+        topics,
+        group=topic or None,
+        flagged=flagged,
+        against=against or None,
+        scope=scope,
+        sort=sort,
+        q=q,
+    )
     return page(
         request,
         "benchmarks.html",
         title=f"Benchmarks: {b.la.name}",
         b=b,
-        measures=measures,
-        flags=flags,
-        q=q or "",
-        flagged=flagged,
+        view=view,
+        form={
+            "q": q or "",
+            "flagged": flagged,
+            "topic": topic or "",
+            "against": against or "",
+            "scope": scope,
+            "sort": sort,
+        },
     )
 
 
