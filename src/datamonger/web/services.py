@@ -848,7 +848,9 @@ class Workbench:
             # 10,000), read back from the figures themselves
             scale = 10 ** round(math.log10(r.value * r.denominator / r.numerator))
             mine.append((f"{la.name} {y} (computed here)", r.numerator, r.denominator))
-        if not mine or scale is None or scale < 1:
+        # a share of a count (per 100, per 1,000...): a rate whose denominator is itself scaled
+        # (children in the population, in 10,000s) has no binomial limits to draw
+        if not mine or scale is None or scale < 100 or not 0 <= bench.england <= scale:
             return None
         key = self.measure_keys().get(indicator_id)
 
@@ -869,7 +871,7 @@ class Workbench:
                         d = dens.get(a)
                         if a in las and a != la.number and c.value is not None and d and d.value:
                             others.append((f"{las[a].name} {bench.year}", c.value, d.value))
-            return funnel(
+            chart = funnel(
                 f"{bench.title}: {la.name} against England's control limits",
                 others + mine,
                 bench.england,
@@ -877,6 +879,7 @@ class Workbench:
                 bench.unit,
                 highlight=la.name,
             )
+            return chart if chart.spec else None
 
         return self.cache.get(("funnel", self.stamp(), la.number, indicator_id, year), make)
 

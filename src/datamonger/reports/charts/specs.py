@@ -207,9 +207,7 @@ def strip(
                 scale=alt.Scale(domain=roles, range=["circle", "diamond", "triangle-up", "square"]),
                 legend=alt.Legend(title=None, orient="bottom"),
             ),
-            size=alt.Size(
-                "role:N", scale=alt.Scale(domain=roles, range=[30, 70, 160, 160]), legend=None
-            ),
+            size=alt.condition("datum.role === 'Other LA'", alt.value(30), alt.value(150)),
             order=alt.Order("jitter:Q"),
             tooltip=[
                 alt.Tooltip("name:N", title="Local authority"),
@@ -230,7 +228,7 @@ def strip(
         )
     chart = (
         alt.layer(*layers)
-        .resolve_scale(color="independent", shape="independent", size="independent")
+        .resolve_scale(color="independent", shape="independent")
         .properties(width=WIDTH, height=130, title=_title(title))
     )
     la_value = next((v for n, v in points if n == la), None)

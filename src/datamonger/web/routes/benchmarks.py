@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
+from pydantic import BeforeValidator
 
 from datamonger.web.auth import User, need
 from datamonger.web.errors import WebError
@@ -16,6 +17,8 @@ router = APIRouter()
 Key = Annotated[str, Query(min_length=1, max_length=300)]
 OptKey = Annotated[str | None, Query(max_length=300)]
 Year = Annotated[int | None, Query(ge=2000, le=2100)]
+# the explorer's form sends its optional year fields empty when left blank
+FormYear = Annotated[str | None, Query(pattern=r"^(\d{4})?$")]
 
 
 def _bad_input(exc: Exception) -> WebError:
@@ -117,8 +120,8 @@ def explore(
     user: Annotated[User, Depends(need("view", "la"))],
     measure: OptKey = None,
     per: OptKey = None,
-    year: Year = None,
-    compare_year: Year = None,
+    year: FormYear = None,
+    compare_year: FormYear = None,
     region: Annotated[str | None, Query(max_length=100)] = None,
 ) -> Response:
     wb = request.app.state.dm
@@ -126,7 +129,13 @@ def explore(
     chart = None
     if measure:
         try:
-            result = wb.explore(measure, per or None, year, compare_year, region or None)
+            result = wb.explore(
+                measure,
+                per or None,
+                int(year) if year else None,
+                int(compare_year) if compare_year else None,
+                region or None,
+            )
         except Exception as exc:
             raise _bad_input(exc) from None
         chart = wb.explore_chart(result)

@@ -55,10 +55,17 @@
       tooltip: { disableDefaultStyle: true }
     }).then(function () {
       var old = box.querySelector("svg");
+      var live = target.querySelector("svg");
+      // the chart's text alternative names Vega's drawing too
+      if (live && spec.description && !live.getAttribute("aria-label")) {
+        live.setAttribute("aria-label", spec.description);
+      }
       box.appendChild(target);
       if (old) { old.parentNode.removeChild(old); }
       box.setAttribute("data-interactive", "true");
-    }).catch(function () { /* the static drawing stays */ });
+    }).catch(function (err) {  // the static drawing stays
+      if (window.console) { window.console.warn("chart left static:", err && err.message); }
+    });
   }
 
   document.addEventListener("DOMContentLoaded", function () {
