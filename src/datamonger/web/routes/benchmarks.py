@@ -7,7 +7,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
-from pydantic import BeforeValidator
 
 from datamonger.web.auth import User, need
 from datamonger.web.errors import WebError
