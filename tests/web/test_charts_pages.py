@@ -28,8 +28,7 @@ def _specs(page: str) -> list[dict]:
 
 
 def _values(spec: dict) -> list[dict]:
-    parts = [spec, *spec.get("layer", [])]
-    return [r for p in parts if "data" in p for r in p["data"]["values"]]
+    return [r for rows in spec["datasets"].values() for r in rows]
 
 
 def test_indicator_page_has_trend_strip_and_funnel(wb, as_role, pub) -> None:  # type: ignore[no-untyped-def]
@@ -122,3 +121,21 @@ def test_vendored_scripts_and_licences_served_under_the_csp(client) -> None:  # 
         r = client.get(f"/static/vendor/vega/{name}")
         assert r.status_code == 200 and len(r.content) > 1000
     assert "script-src 'self'" in client.get("/login").headers["content-security-policy"]
+
+
+def test_framework_pdf_draws_each_chart_once(wb) -> None:  # type: ignore[no-untyped-def]
+    from datamonger.reports.charts import render
+    from datamonger.web.routes.framework import framework_pdf
+
+    year = max(wb.years())
+    charted = [
+        i
+        for i, trend in wb.result_trends().items()
+        if i in wb.measure_keys() and any(v is not None for _, v in trend)
+    ]
+    first = framework_pdf(wb, year)
+    assert first.startswith(b"%PDF") and first.count(b"/DCTDecode") == len(charted) > 0
+    drawn = render.stats["misses"]
+    again = framework_pdf(wb, year)
+    assert render.stats["misses"] == drawn  # the second export draws nothing: all cached
+    assert again.count(b"/DCTDecode") == len(charted)

@@ -825,6 +825,17 @@ class Workbench:
         out: dict[str, Any] = self.cache.get(("charts", la.number, model, key, own_key, year), make)
         return out
 
+    def pdf_trend(self, indicator_id: str, own: dict[int, float]) -> tuple[bytes, str] | None:
+        """An indicator's trend chart for the framework PDF: (a JPEG, its text alternative),
+        drawn once per spec and kept (`reports.charts.render`)."""
+        from datamonger.reports.charts.render import jpeg
+
+        key = self.measure_keys().get(indicator_id)
+        if not key or not own:
+            return None
+        chart = self.charts(key, own)["trend"]
+        return jpeg(chart.spec), chart.alt
+
     def funnel(self, indicator_id: str, year: int) -> Any:
         """A funnel plot for a rate or percentage whose numerator and denominator are known: the
         LA's computed figure for each loaded year (and, for a derived ratio of two published
@@ -1018,8 +1029,19 @@ class Workbench:
                 self.framework_benchmarks(years[0])
             self.la_benchmark()
             self.measure_list()
+            self._start_chart_engine()
+            if years:  # the framework PDF's charts, drawn ahead of the first export
+                for indicator_id, trend in self.result_trends().items():
+                    self.pdf_trend(indicator_id, {y: v for y, v in trend if v is not None})
         except Exception:
             log.exception("warming the caches failed")
+
+    def _start_chart_engine(self) -> None:
+        """vl-convert starts its JavaScript engine on the first drawing (about 0.4 s): done here,
+        in the background, so the first page with a chart does not wait for it."""
+        from datamonger.reports.charts import Series, svg, trend
+
+        svg(trend("", [Series("", {2024: 0.0, 2025: 1.0})], None).spec)
 
     def validate_unchecked(self) -> list[dict[str, Any]]:
         """Check the returns loaded (e.g. by `datamonger load`) that have never been checked, so

@@ -57,7 +57,17 @@ def _title(text: str, width: int = 78, subtitle: str | None = None) -> alt.Title
     return alt.Title(lines, anchor="start", fontSize=14, font=FONT)
 
 
-def _config(chart: Any, desc: str) -> dict[str, Any]:
+class _Datasets(dict[str, list[dict[str, Any]]]):
+    """The chart's rows, kept out of Altair: Altair deep-copies inline values on every step
+    (most of the time of building a spec), so marks name a dataset and the rows are put in the
+    spec's top-level `datasets` once, at the end."""
+
+    def __call__(self, name: str, values: list[dict[str, Any]]) -> alt.Data:
+        self[name] = values
+        return alt.Data(name=name)
+
+
+def _config(chart: Any, desc: str, data: _Datasets) -> dict[str, Any]:
     spec: dict[str, Any] = (
         chart.properties(description=desc)
         .configure(font=FONT)
@@ -66,6 +76,7 @@ def _config(chart: Any, desc: str) -> dict[str, Any]:
         .configure_view(stroke=None)
         .to_dict(validate=False)
     )
+    spec["datasets"] = dict(data)
     return spec
 
 
@@ -73,6 +84,7 @@ def trend(title: str, series: Sequence[Series], unit: str | None, href: str | No
     """Lines over the years, one per series (the LA computed here and published, England, the
     region, the neighbours' mean). `href`, if given, is a link with `{year}`: a click on a point
     opens it."""
+    data = _Datasets()
     rows: list[dict[str, Any]] = []
     for s in series:
         for y, v in sorted(s.points.items()):
@@ -85,7 +97,7 @@ def trend(title: str, series: Sequence[Series], unit: str | None, href: str | No
     colours = [COLOURS.get(s.role, COLOURS["other"]) for s in series]
     dashes = [DASHES.get(s.role, DASHES["other"]) for s in series]
     legend = alt.Legend(title=None, orient="bottom", columns=2, symbolType="stroke")
-    base = alt.Chart(alt.Data(values=rows)).encode(
+    base = alt.Chart(data("d0", rows)).encode(
         x=alt.X("year:O", title="Year", axis=alt.Axis(labelAngle=0)),
         y=alt.Y("value:Q", title=unit or "", scale=alt.Scale(zero=True)),
         color=alt.Color("series:N", scale=alt.Scale(domain=labels, range=colours), legend=legend),
@@ -112,7 +124,12 @@ def trend(title: str, series: Sequence[Series], unit: str | None, href: str | No
     chart = (lines + points).properties(width=WIDTH, height=260, title=_title(title))
     table = [[s.label, *[s.points.get(y) for y in years]] for s in series]
     return Chart(
-        "trend", title, _config(chart, alt_text), alt_text, ["Series", *map(str, years)], table
+        "trend",
+        title,
+        _config(chart, alt_text, data),
+        alt_text,
+        ["Series", *map(str, years)],
+        table,
     )
 
 
@@ -136,6 +153,7 @@ def strip(
 ) -> Chart:
     """Every LA as a dot on one scale, over the four quarter bands of all LAs' values; the LA and
     its statistical neighbours drawn apart. `own` adds the figure computed here."""
+    data = _Datasets()
     if not points:
         return Chart("strip", title, {}, "No figures to chart.")
     values = [v for _, v in points]
@@ -171,7 +189,7 @@ def strip(
     roles = ["Other LA", "Statistical neighbour", "This LA", "Computed here"]
     x = alt.X("value:Q", title=unit or "", scale=alt.Scale(domain=[lo, hi], nice=True))
     band_layer = (
-        alt.Chart(alt.Data(values=bands))
+        alt.Chart(data("d1", bands))
         .mark_rect(opacity=0.6)
         .encode(
             x=alt.X("from:Q", scale=alt.Scale(domain=[lo, hi], nice=True), title=unit or ""),
@@ -183,13 +201,13 @@ def strip(
         )
     )
     band_text = (
-        alt.Chart(alt.Data(values=bands))
+        alt.Chart(data("d1", bands))
         .transform_calculate(mid="(datum.from + datum.to) / 2")
         .mark_text(baseline="top", fontSize=10, color="#505a5f")
         .encode(x="mid:Q", y=alt.value(2), text="short:N")
     )
     dots = (
-        alt.Chart(alt.Data(values=rows))
+        alt.Chart(data("d3", rows))
         .mark_point(filled=True, opacity=0.9)
         .encode(
             x=x,
@@ -219,7 +237,7 @@ def strip(
     )
     layers: list[Any] = [band_layer, band_text, dots]
     if england is not None:
-        eng = alt.Chart(alt.Data(values=[{"england": england, "label": f"England {fmt(england)}"}]))
+        eng = alt.Chart(data("d4", [{"england": england, "label": f"England {fmt(england)}"}]))
         layers.append(eng.mark_rule(strokeDash=[4, 3], color="#0b0c0c").encode(x="england:Q"))
         layers.append(
             eng.mark_text(align="left", dx=4, fontSize=11).encode(
@@ -246,7 +264,7 @@ def strip(
     return Chart(
         "strip",
         title,
-        _config(chart, alt_text),
+        _config(chart, alt_text, data),
         alt_text,
         ["Order", "Local authority", "Shown as", "Value"],
         table,
@@ -265,6 +283,7 @@ def ranked(
 ) -> Chart:
     """All LAs as horizontal bars, best first by polarity (highest first without one), every LA
     named; the LA and its neighbours drawn apart, England as a dashed line."""
+    data = _Datasets()
     if not bars:
         return Chart("ranked", title, {}, "No figures to chart.")
     high_first = polarity != "Low"
@@ -282,7 +301,7 @@ def ranked(
     roles = ["Other LA", "Statistical neighbour", "This LA"]
     x = alt.X("value:Q", title=unit or "", axis=alt.Axis(orient="top"))
     bars_layer = (
-        alt.Chart(alt.Data(values=rows))
+        alt.Chart(data("d5", rows))
         .mark_bar()
         .encode(
             y=alt.Y(
@@ -308,7 +327,7 @@ def ranked(
     )
     layers: list[Any] = [bars_layer]
     if england is not None:
-        eng = alt.Chart(alt.Data(values=[{"england": england, "label": f"England {fmt(england)}"}]))
+        eng = alt.Chart(data("d6", [{"england": england, "label": f"England {fmt(england)}"}]))
         layers.append(
             eng.mark_rule(strokeDash=[4, 3], color="#0b0c0c", strokeWidth=2).encode(x="england:Q")
         )
@@ -336,7 +355,7 @@ def ranked(
     return Chart(
         "ranked",
         title,
-        _config(chart, alt_text),
+        _config(chart, alt_text, data),
         alt_text,
         ["Position", "Local authority", "Value"],
         table,
@@ -370,6 +389,7 @@ def funnel(
     """A funnel plot: each point is (label, numerator, denominator); the lines are the 95% and
     99.8% control limits around England's rate for each denominator. A point outside the
     99.8% limits is unusual even allowing for its size; inside them, it may be small numbers."""
+    data = _Datasets()
     p0 = england_rate / scale
     pts = [(lbl, n, d) for lbl, n, d in points if d and d > 0]
     if not pts or not 0 <= p0 <= 1:
@@ -402,7 +422,7 @@ def funnel(
     # the limits run to 0 and 100% at tiny denominators: the scale follows the points instead
     top = min(scale, max(max(r["value"] for r in rows), england_rate) * 1.6)
     lines = (
-        alt.Chart(alt.Data(values=limits))
+        alt.Chart(data("d7", limits))
         .mark_line(color="#505a5f", clip=True)
         .encode(
             x=x,
@@ -416,12 +436,12 @@ def funnel(
         )
     )
     centre = (
-        alt.Chart(alt.Data(values=[{"value": england_rate}]))
+        alt.Chart(data("d8", [{"value": england_rate}]))
         .mark_rule(color="#0b0c0c")
         .encode(y="value:Q")
     )
     dots = (
-        alt.Chart(alt.Data(values=rows))
+        alt.Chart(data("d9", rows))
         .mark_point(filled=True, size=90, opacity=1)
         .encode(
             x=alt.X("denominator:Q"),
@@ -464,7 +484,7 @@ def funnel(
     return Chart(
         "funnel",
         title,
-        _config(chart, alt_text),
+        _config(chart, alt_text, data),
         alt_text,
         ["Figure", "Numerator", "Denominator", "Value", "Against England's limits"],
         table,

@@ -4,7 +4,6 @@ and charts; the children behind it (analysts, audited); targets (analysts); Exce
 
 from __future__ import annotations
 
-import base64
 import csv
 import io
 import shutil
@@ -18,7 +17,6 @@ from starlette.background import BackgroundTask
 
 from datamonger.indicators import Category, Polarity, get
 from datamonger.reports.cells import csv_row, workbook_options, xlsx_write, xlsx_write_row
-from datamonger.reports.charts import svg
 from datamonger.returns import label
 from datamonger.web import audit
 from datamonger.web.auth import User, need
@@ -260,18 +258,25 @@ def export_pdf(
 
 def framework_pdf(wb: Workbench, y: int) -> bytes:
     from weasyprint import HTML
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     items = rows(wb, y)
-    keys = wb.measure_keys()
-    for i in items:
-        key = keys.get(i["r"].id)
+    # the charts go to WeasyPrint by a private address, not as data: URIs, which it would have
+    # to parse out of megabytes of HTML
+    images: dict[str, bytes] = {}
+    for n, i in enumerate(items):
         own = {yy: v for yy, v in i["trend"] if v is not None}
-        i["charts"] = wb.charts(key, own) if key and own else {}
-        if i["charts"]:  # as an image: WeasyPrint draws it faster than inline SVG
-            chart = i["charts"]["trend"]
-            data = base64.b64encode(svg(chart.spec).encode()).decode()
-            i["trend_img"] = f"data:image/svg+xml;base64,{data}"
-            i["trend_alt"] = chart.alt
+        image = wb.pdf_trend(i["r"].id, own)
+        if image:
+            images[f"chart:{n}"], i["trend_alt"] = image
+            i["trend_img"] = f"chart:{n}"
+
+    class Charts(URLFetcher):
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            if url in images:
+                return URLFetcherResponse(url, images[url], {"Content-Type": "image/jpeg"})
+            return super().fetch(url, headers)
+
     html = env.get_template("framework_pdf.html").render(
         groups=grouped(items),
         year_label=label(y),
@@ -279,7 +284,7 @@ def framework_pdf(wb: Workbench, y: int) -> bytes:
         la_code=wb.la_code(),
         tolerance=wb.config.amber_tolerance,
     )
-    pdf: bytes = HTML(string=html).write_pdf()
+    pdf: bytes = HTML(string=html, url_fetcher=Charts()).write_pdf()
     return pdf
 
 
