@@ -277,7 +277,14 @@ def _measure_paragraph(
     if charts == "all" or (charts == "key" and h.kind == "ratio"):
         bars = [(r["name"], float(r["value"])) for r in shown_rows]
         chart = accessible_svg(
-            ranked(f"{h.short}, {year_label(h.topic, year)}: all LAs", bars, "", e_now, m.polarity)
+            ranked(
+                f"{h.short}, {year_label(h.topic, year)}: all LAs",
+                bars,
+                "",
+                e_now,
+                m.polarity,
+                compact=True,
+            )
         )
     return Paragraph(facts, heading=h.short, chart=chart), summary
 

@@ -280,9 +280,12 @@ def ranked(
     polarity: str,
     unit: str | None = None,
     neighbours: Sequence[str] = (),
+    compact: bool = False,
 ) -> Chart:
     """All LAs as horizontal bars, best first by polarity (highest first without one), every LA
-    named; the LA and its neighbours drawn apart, England as a dashed line."""
+    named; the LA and its neighbours drawn apart, England as a dashed line. `compact` (the
+    briefing, an email) draws upright bars without the LAs' names, in a fixed height: the
+    names are in the table and the tooltips instead."""
     data = _Datasets()
     if not bars:
         return Chart("ranked", title, {}, "No figures to chart.")
@@ -304,19 +307,34 @@ def ranked(
         alt.Chart(data("d5", rows))
         .mark_bar()
         .encode(
-            y=alt.Y(
-                "name:N",
-                sort=alt.EncodingSortField("position", order="ascending"),
-                title=None,
-                axis=alt.Axis(labelFontSize=10, labelLimit=260),
+            **(
+                {
+                    "x": alt.X(
+                        "name:N",
+                        sort=alt.EncodingSortField("position", order="ascending"),
+                        title=f"{len(rows)} LAs, best first",
+                        axis=alt.Axis(labels=False, ticks=False),
+                    ),
+                    "y": alt.Y("value:Q", title=unit or ""),
+                }
+                if compact
+                else {
+                    "y": alt.Y(
+                        "name:N",
+                        sort=alt.EncodingSortField("position", order="ascending"),
+                        title=None,
+                        axis=alt.Axis(labelFontSize=10, labelLimit=260),
+                    ),
+                    "x": x,
+                }
             ),
-            x=x,
             color=alt.Color(
                 "role:N",
                 scale=alt.Scale(
                     domain=roles, range=[COLOURS["other"], COLOURS["neighbour"], COLOURS["la"]]
                 ),
-                legend=alt.Legend(title=None, orient="bottom"),
+                # no LA to pick out (the national briefing): no key either
+                legend=alt.Legend(title=None, orient="bottom") if la else None,
             ),
             tooltip=[
                 alt.Tooltip("position:Q", title="Position"),
@@ -329,11 +347,13 @@ def ranked(
     if england is not None:
         eng = alt.Chart(data("d6", [{"england": england, "label": f"England {fmt(england)}"}]))
         layers.append(
-            eng.mark_rule(strokeDash=[4, 3], color="#0b0c0c", strokeWidth=2).encode(x="england:Q")
+            eng.mark_rule(strokeDash=[4, 3], color="#0b0c0c", strokeWidth=2).encode(
+                **({"y": "england:Q"} if compact else {"x": "england:Q"})
+            )
         )
     chart = alt.layer(*layers).properties(
-        width=WIDTH - 200,
-        height=alt.Step(12),
+        width=WIDTH if compact else WIDTH - 200,
+        height=220 if compact else alt.Step(12),
         title=_title(
             title, 60, f"Dashed line: England {fmt(england)}" if england is not None else None
         ),
