@@ -132,3 +132,30 @@ def test_keyboard_reads_a_chart_and_picks_a_measure(site: tuple[str, Any], brows
     assert "ReReferral" in page.locator("main").inner_text()
     page.locator("[data-interactive=true]").first.wait_for(state="attached", timeout=20000)
     assert not problems, problems
+
+
+def test_benchmarks_filters_and_flag_notes_by_keyboard(site: tuple[str, Any], browser: Any) -> None:
+    server = site[0]
+    problems: list[str] = []
+    page = _page(browser, server, problems)
+    page.goto(f"{server}/benchmarks?topic=all")
+    # ticking "Flagged only" with the keyboard applies it at once
+    for _ in range(80):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "flagged":
+            break
+    else:
+        raise AssertionError("Tab never reached the flagged-only box")
+    with page.expect_navigation():
+        page.keyboard.press("Space")
+    assert "flagged=true" in page.url
+    rows = page.locator("#measures tbody tr:not(.bench__group)")
+    assert rows.count() > 0 and rows.count() == page.locator("#measures tr.flagged").count()
+    # a flag's note opens from the keyboard
+    summary = page.locator("details.flag summary").first
+    summary.focus()
+    page.keyboard.press("Enter")
+    note = page.locator("details.flag[open] p").first
+    assert note.is_visible() and "may" in note.inner_text()
+    assert summary.get_attribute("title")  # the note on hover too
+    assert not problems, problems
