@@ -28,7 +28,7 @@ from measure import run as measure
 from datamonger.indicators.journey import journey
 from datamonger.indicators.model import Period
 from datamonger.indicators.recording import run as recording
-from datamonger.reports.journey_chart import journey_svg
+from datamonger.reports.charts.journey import journey_svg
 from datamonger.store import Store
 from datamonger.validation.engine import validate
 

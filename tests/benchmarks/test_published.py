@@ -160,7 +160,7 @@ def test_ratio_of_two_measures(published) -> None:  # type: ignore[no-untyped-de
     got = {r["la_number"]: r["value"] for r in result["las"] if r["value"] is not None}
     assert got.keys() == expected.keys()
     for la, v in expected.items():
-        assert got[la] == pytest.approx(v)
+        assert got[la] == pytest.approx(v * 100)  # per 100 S47 enquiries, as the briefing
     top = max(expected, key=lambda la: expected[la])
     assert result["las"][0]["la_number"] == top and result["las"][0]["rank"] == 1
 

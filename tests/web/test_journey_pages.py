@@ -90,11 +90,25 @@ def test_recording_page_counts_for_managers_children_for_analysts(wb, as_role) -
     assert analyst.get(f"/children/{shown[0]}").status_code == 200
 
 
-def test_chart_engine_warms_up_with_a_journey_of_one_record() -> None:
-    # run by `Workbench.warm` at start, where a failure would only be logged
-    from datamonger.web.services import warm_charts
+def test_a_journey_of_one_record_is_drawn() -> None:
+    import base64
+    import datetime as dt
 
-    warm_charts()
+    import pyarrow as pa
+
+    from datamonger.indicators.journey import EVENT_SCHEMA
+    from datamonger.reports.charts.journey import journey_svg
+
+    day = dt.date(2024, 4, 1)
+    one = {f.name: None for f in EVENT_SCHEMA} | {
+        "kind": "episode", "label": "Looked-after episode", "start_date": day, "years": [2025],
+        "issues": 0,
+    }  # fmt: skip
+    drawn = journey_svg(pa.Table.from_pylist([one], schema=EVENT_SCHEMA), pa.table({"date": [day]}))
+    assert drawn is not None
+    svg = base64.b64decode(drawn["src"].split(",", 1)[1]).decode()
+    assert svg.startswith("<svg") and "Looked-after episode" in svg
+    assert "1 dated records" in drawn["alt"] and "validation issues marked" in drawn["alt"]
 
 
 def test_records_behind_a_check_are_cached_like_the_figures(wb) -> None:  # type: ignore[no-untyped-def]

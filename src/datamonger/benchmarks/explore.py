@@ -1,6 +1,6 @@
 """The national explorer: every LA on one measure (or the ratio of two), one year or two compared.
 
-Ranks are national (1 = best by polarity; ratios and measures without polarity rank highest first).
+A ratio is given per 100 of the divisor. Ranks are national (1 = best by polarity; ratios and measures without polarity rank highest first).
 A region filter narrows the list and the summary to that region's LAs but keeps the national rank.
 """
 
@@ -16,6 +16,9 @@ from datamonger.benchmarks.published import Cell, Published
 from datamonger.benchmarks.stats import distribution, rank, rank_order
 
 TOLERANCE = 1e-9
+# a ratio of two counts is shown per 100 of the second, as the briefing does ("36.7 plans per
+# 100 S47 enquiries", not 0.4)
+PER = 100.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,7 +31,7 @@ def _ratio(num: Cell | None, den: Cell | None) -> Figure:
     if num is None or den is None:
         return Figure(None, None)
     if num.value is not None and den.value is not None:
-        return Figure(num.value / den.value, None) if den.value else Figure(None, None)
+        return Figure(num.value / den.value * PER, None) if den.value else Figure(None, None)
     return Figure(None, num.code if num.value is None else den.code)
 
 
@@ -159,7 +162,8 @@ def explore(
     return {
         "measure": m.to_dict(),
         "per": d.to_dict() if d else None,
-        "title": m.title if d is None else f"{m.title} per {d.title}",
+        "title": m.title if d is None else f"{m.title} per 100 {d.title}",
+        "unit": m.unit if d is None else f"per 100 {d.title}",
         "polarity": polarity,
         "rank_order": rank_order(polarity),
         "year": year,

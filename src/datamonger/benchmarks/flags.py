@@ -8,8 +8,10 @@ Two rules, both on the same year's figures of every LA:
   changes between those two years. Changes are in the measure's own unit (percentage points, rate,
   days) and, for counts, as a percentage of the previous year's count.
 
-Notes are data: `curated/flag_notes.csv` (measure, polarity, direction, note), with generic notes by
-polarity (`measure` = `*`). An analyst's own file with the same columns is merged over it: a row for
+Notes are data: `curated/flag_notes.csv` (measure, polarity, direction, note). `measure` is a key
+(the most specific), a key prefix ending in `*` (a family, e.g. every column of one EES file), or
+`topic=NAME` (every measure of a LAIT or EES topic); `*` rows are the generic notes by polarity,
+the last resort. An analyst's own file with the same columns is merged over it: a row for
 the same measure and direction replaces the shipped note.
 """
 
@@ -70,6 +72,8 @@ class Flag:
 class Notes:
     def __init__(self, rows: list[dict[str, str]]) -> None:
         self._specific: dict[tuple[str, str], str] = {}
+        self._prefix: dict[tuple[str, str], str] = {}
+        self._topic: dict[tuple[str, str], str] = {}
         self._generic: dict[tuple[str, str], str] = {}
         for row in rows:
             measure, direction, note = (
@@ -81,6 +85,10 @@ class Notes:
                 continue
             if measure == "*":
                 self._generic[(row.get("polarity") or "*", direction)] = note
+            elif measure.startswith("topic="):
+                self._topic[(measure[6:].lower(), direction)] = note
+            elif measure.endswith("*"):
+                self._prefix[(measure[:-1], direction)] = note
             else:
                 self._specific[(measure, direction)] = note
 
@@ -92,9 +100,19 @@ class Notes:
             rows += _read(path)  # later rows win: the analyst's notes over the shipped ones
         return cls(rows)
 
+    def _by_prefix(self, key: str, direction: str) -> str | None:
+        found = [
+            (len(p), n)
+            for (p, d), n in self._prefix.items()
+            if d == direction and key.startswith(p)
+        ]
+        return max(found)[1] if found else None
+
     def note(self, measure: Measure, direction: str) -> str:
         return (
             self._specific.get((measure.key, direction))
+            or self._by_prefix(measure.key, direction)
+            or self._topic.get(((measure.topic or "").lower(), direction))
             or self._generic.get((measure.polarity, direction))
             or self._generic.get(("*", direction))
             or "Stands out from other LAs: may be practice or recording; check the underlying records."

@@ -88,6 +88,11 @@ class Catalogue:
                 meth,
             )
         self._lower = {k.lower(): k for k in self.measures}
+        titles: dict[str, list[str]] = {}
+        for k, m in self.measures.items():
+            titles.setdefault(m.title.lower(), []).append(k)
+        # a title picked from the explorer's list names its measure, where no other has it
+        self._titles = {t: ks[0] for t, ks in titles.items() if len(ks) == 1}
 
     def __iter__(self) -> Iterator[Measure]:
         return iter(self.measures.values())
@@ -98,7 +103,7 @@ class Catalogue:
             return self.measures[text]
         if text.lower() in self._lower:
             return self.measures[self._lower[text.lower()]]
-        key = self._match_ees(text)
+        key = self._match_ees(text) or self._titles.get(text.lower())
         if key:
             return self.measures[key]
         raise UnknownMeasure(asked, self.suggest(text))

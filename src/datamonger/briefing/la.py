@@ -12,7 +12,6 @@ from typing import Any
 
 from datamonger.benchmarks.areas import ENGLAND, LA
 from datamonger.benchmarks.benchmark import MeasureBenchmark, benchmark
-from datamonger.benchmarks.charts import COLOURS, Line, trend_svg
 from datamonger.benchmarks.flags import Notes
 from datamonger.benchmarks.published import Published
 from datamonger.briefing import calendar, describe, numbers
@@ -20,6 +19,8 @@ from datamonger.briefing import headlines as hl
 from datamonger.briefing.common import about, calendar_section, names, year_label
 from datamonger.briefing.facts import Briefing, Fact, Paragraph, Section
 from datamonger.briefing.headlines import Headline, Parts
+from datamonger.reports.charts import Series, trend
+from datamonger.reports.charts.render import accessible_svg
 
 NO_PARTS = Parts(None, None)
 BANDS = {
@@ -76,19 +77,19 @@ def _chart(pub: Published, h: Headline, la: LA, mb: MeasureBenchmark, sn: list[s
         for y, v in pts(n).items():
             sn_years[y].append(v)
     lines = [
-        Line(la.name, COLOURS["la"], pts(la.number)),
-        Line("England", COLOURS["england"], pts(ENGLAND)),
+        Series(la.name, pts(la.number), "la"),
+        Series("England", pts(ENGLAND), "england"),
     ]
     if la.region_code:
-        lines.append(Line(la.region_name or "Region", COLOURS["region"], pts(la.region_code)))
+        lines.append(Series(la.region_name or "Region", pts(la.region_code), "region"))
     lines.append(
-        Line(
+        Series(
             "Neighbours' mean",
-            COLOURS["neighbours"],
             {y: sum(v) / len(v) for y, v in sn_years.items()},
+            "neighbours",
         )
     )
-    return trend_svg(f"{h.short}: {la.name}", lines, None)
+    return accessible_svg(trend(f"{h.short}: {la.name}", lines, None))
 
 
 def _paragraph(

@@ -12,7 +12,6 @@ from collections import defaultdict
 from typing import Any
 
 from datamonger.benchmarks.areas import ENGLAND
-from datamonger.benchmarks.charts import ranked_svg
 from datamonger.benchmarks.explore import explore
 from datamonger.benchmarks.flags import Notes, extreme, is_count
 from datamonger.benchmarks.measures import Measure
@@ -23,6 +22,8 @@ from datamonger.briefing import headlines as hl
 from datamonger.briefing.common import about, calendar_section, names, year_label
 from datamonger.briefing.facts import Briefing, Fact, Paragraph, Section
 from datamonger.briefing.headlines import Headline, Parts
+from datamonger.reports.charts import ranked
+from datamonger.reports.charts.render import accessible_svg
 
 NO_PARTS = Parts(None, None)
 
@@ -275,8 +276,15 @@ def _measure_paragraph(
     summary["flagged"] = flagged
     if charts == "all" or (charts == "key" and h.kind == "ratio"):
         bars = [(r["name"], float(r["value"])) for r in shown_rows]
-        chart = ranked_svg(
-            f"{h.short}, {year_label(h.topic, year)}: all LAs", bars, "", e_now, m.polarity
+        chart = accessible_svg(
+            ranked(
+                f"{h.short}, {year_label(h.topic, year)}: all LAs",
+                bars,
+                "",
+                e_now,
+                m.polarity,
+                compact=True,
+            )
         )
     return Paragraph(facts, heading=h.short, chart=chart), summary
 

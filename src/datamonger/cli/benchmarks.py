@@ -20,7 +20,6 @@ from datamonger.benchmarks import reference
 from datamonger.benchmarks.areas import UnknownArea
 from datamonger.benchmarks.benchmark import BadRequest
 from datamonger.benchmarks.benchmark import benchmark as run_benchmark
-from datamonger.benchmarks.charts import write_charts
 from datamonger.benchmarks.explore import explore as run_explore
 from datamonger.benchmarks.flags import Notes
 from datamonger.benchmarks.loaders import UnknownFile
@@ -29,6 +28,7 @@ from datamonger.benchmarks.published import Published
 from datamonger.cli.app import app
 from datamonger.cli.errors import fail
 from datamonger.cli.options import Format, OutputOption, YearOption
+from datamonger.reports.charts.files import write_charts
 from datamonger.reports.rows import to_csv, write_xlsx
 
 ReferenceDbOption = Annotated[

@@ -32,7 +32,9 @@ def number(v: Any, dps: int = 1) -> str:
     if isinstance(v, float):
         if v.is_integer() and abs(v) >= 100:
             return f"{v:,.0f}"
-        return f"{v:,.{dps}f}"
+        text = f"{v:,.{dps}f}"
+        # a small negative that rounds to nothing is shown as nothing, not "-0.0"
+        return text[1:] if text.startswith("-") and not text.strip("-0.,") else text
     if isinstance(v, int):
         return f"{v:,}"
     return str(v)
@@ -136,3 +138,12 @@ def inline_svg(svg: str) -> Markup:
     svg = svg.replace('<desc id="d">', f'<desc id="c{n}d">', 1)
     svg = re.sub(r'width="\d+" height="\d+" viewBox', "viewBox", svg, count=1)
     return Markup(svg)
+
+
+def chart_svg(chart: Any) -> Markup | None:
+    """A `reports.charts.Chart` drawn on the server as accessible SVG, ready to inline."""
+    if chart is None:
+        return None
+    from datamonger.reports.charts.render import accessible_svg
+
+    return inline_svg(accessible_svg(chart))

@@ -613,7 +613,7 @@ class Workbench:
 
     def journey_chart(self, journey: Any) -> dict[str, Any] | None:
         """The journey's picture (an SVG image), cached for what is loaded and validated."""
-        from datamonger.reports.journey_chart import journey_svg
+        from datamonger.reports.charts.journey import journey_svg
 
         key = ("journey_chart", self.stamp(), journey.child, journey.issues.num_rows)
         found: dict[str, Any] | None = self.cache.get(
@@ -798,11 +798,14 @@ class Workbench:
     def charts(
         self, key: str, own: dict[int, float] | None = None, year: int | None = None
     ) -> dict[str, Any]:
-        """The two benchmark charts of a measure (the LA over time against England, its region
-        and its neighbours; all LAs ranked), each with the figures behind it as a table."""
+        """The benchmark charts of a measure, as `reports.charts.Chart`s (Vega-Lite spec, text
+        alternative, table of figures): `trend`, the LA over time against England, its region and
+        its neighbours (with the years computed here, `own`); `strip`, every LA in one year over
+        the quarter bands, the LA and its neighbours highlighted."""
+        from urllib.parse import quote
+
         from datamonger.benchmarks.areas import ENGLAND
-        from datamonger.benchmarks.charts import COLOURS, Line, ranked_svg, trend_svg
-        from datamonger.benchmarks.stats import higher_is_better
+        from datamonger.reports.charts import Series, strip, trend
 
         la = self.la()
         if la is None:
@@ -821,14 +824,13 @@ class Workbench:
                 cells = (
                     pub.cells([(m.key, bar_year)]).get((m.key, bar_year), {}) if bar_year else {}
                 )
+                las = pub.areas.las
                 bars = sorted(
-                    (
-                        (pub.areas.las[a].name, c.value)
-                        for a, c in cells.items()
-                        if a in pub.areas.las and c.value is not None
-                    ),
-                    key=lambda b: b[0],
+                    (las[a].name, c.value)
+                    for a, c in cells.items()
+                    if a in las and c.value is not None
                 )
+                sn_names = [las[a].name for a in sn if a in las]
                 england = cells[ENGLAND].value if ENGLAND in cells else None
 
             def points(area: str) -> dict[int, float]:
@@ -840,46 +842,116 @@ class Workbench:
                     by_year.setdefault(y, []).append(v)
             lines = []
             if own:
-                lines.append(Line(f"{la.name} (computed here)", "#6f2c91", dict(own)))
+                lines.append(Series(f"{la.name} (computed here)", dict(own), "own"))
             lines += [
-                Line(f"{la.name} (published)", COLOURS["la"], points(la.number)),
-                Line("England", COLOURS["england"], points(ENGLAND)),
+                Series(f"{la.name} (published)", points(la.number), "la"),
+                Series("England", points(ENGLAND), "england"),
             ]
             if la.region_code:
-                lines.append(
-                    Line(la.region_name or "Region", COLOURS["region"], points(la.region_code))
-                )
+                lines.append(Series(la.region_name or "Region", points(la.region_code), "region"))
             lines.append(
-                Line(
+                Series(
                     f"Neighbours mean ({model} model)",
-                    COLOURS["neighbours"],
                     {y: sum(v) / len(v) for y, v in by_year.items()},
+                    "neighbours",
                 )
             )
-            all_years = sorted({y for ln in lines for y in ln.points})
+            explore = "/benchmarks/explore?measure=" + quote(m.key, safe="")
+            own_now = own.get(bar_year) if bar_year else None
             return {
                 "measure": m,
-                "trend_svg": trend_svg(f"{m.title}: {la.name}", lines, m.unit),
-                "trend_years": all_years,
-                "trend_rows": [
-                    {"label": ln.label, "values": [ln.points.get(y) for y in all_years]}
-                    for ln in lines
-                ],
-                "ranked_svg": ranked_svg(
-                    f"{m.title}, {bar_year}: all LAs", bars, la.name, england, m.polarity
+                "trend": trend(
+                    f"{m.title}: {la.name}", lines, m.unit, href=explore + "&year={year}"
+                ),
+                "strip": strip(
+                    f"{m.title}, {bar_year}: {la.name} among all LAs",
+                    bars,
+                    la.name,
+                    sn_names,
+                    england,
+                    m.unit,
+                    m.polarity,
+                    own=own_now,
+                    href=f"{explore}&year={bar_year}",
                 )
-                if bar_year
+                if bar_year and bars
                 else None,
                 "ranked_year": bar_year,
-                "ranked_rows": sorted(
-                    bars, key=lambda b: b[1], reverse=higher_is_better(m.polarity)
-                ),
                 "england": england,
             }
 
         own_key = tuple(sorted(own.items()))
         out: dict[str, Any] = self.cache.get(("charts", la.number, model, key, own_key, year), make)
         return out
+
+    def pdf_trend(self, indicator_id: str, own: dict[int, float]) -> tuple[bytes, str] | None:
+        """An indicator's trend chart for the framework PDF: (a JPEG, its text alternative),
+        drawn once per spec and kept (`reports.charts.render`)."""
+        from datamonger.reports.charts.render import jpeg
+
+        key = self.measure_keys().get(indicator_id)
+        if not key or not own:
+            return None
+        chart = self.charts(key, own)["trend"]
+        return jpeg(chart.spec), chart.alt
+
+    def funnel(self, indicator_id: str, year: int) -> Any:
+        """A funnel plot for a rate or percentage whose numerator and denominator are known: the
+        LA's computed figure for each loaded year (and, for a derived ratio of two published
+        counts, every LA's published figure) against England's control limits. None where the
+        indicator has no numerator and denominator, or no published England figure."""
+        import math
+
+        from datamonger.reports.charts import funnel
+
+        la = self.la()
+        bench = self.framework_benchmarks(year).get(indicator_id)
+        if la is None or bench is None or bench.england is None:
+            return None
+        mine = []
+        scale = None
+        for y in sorted(self.years()):
+            r = next((x for x in self.results(y) if x.id == indicator_id), None)
+            if r is None or not r.numerator or not r.denominator or r.value is None:
+                continue
+            # the scale the value is given in (100 for a percentage, 10,000 for a rate per
+            # 10,000), read back from the figures themselves
+            scale = 10 ** round(math.log10(r.value * r.denominator / r.numerator))
+            mine.append((f"{la.name} {y} (computed here)", r.numerator, r.denominator))
+        # a share of a count (per 100, per 1,000...): a rate whose denominator is itself scaled
+        # (children in the population, in 10,000s) has no binomial limits to draw
+        if not mine or scale is None or scale < 100 or not 0 <= bench.england <= scale:
+            return None
+        key = self.measure_keys().get(indicator_id)
+
+        def make() -> Any:
+            others: list[tuple[str, float, float]] = []
+            with self.published() as pub:
+                m = pub.catalogue.get(key) if key else None
+                parts = (m.methodology or "").split(" / ") if m and m.source == "derived" else []
+                if len(parts) == 2:
+                    num_key, den_key = parts[0], parts[1].split(" x ")[0]
+                    cells = pub.cells([(num_key, bench.year), (den_key, bench.year)])
+                    nums, dens = (
+                        cells.get((num_key, bench.year), {}),
+                        cells.get((den_key, bench.year), {}),
+                    )
+                    las = pub.areas.las
+                    for a, c in nums.items():
+                        d = dens.get(a)
+                        if a in las and a != la.number and c.value is not None and d and d.value:
+                            others.append((f"{las[a].name} {bench.year}", c.value, d.value))
+            chart = funnel(
+                f"{bench.title}: {la.name} against England's control limits",
+                others + mine,
+                bench.england,
+                float(scale),
+                bench.unit,
+                highlight=la.name,
+            )
+            return chart if chart.spec else None
+
+        return self.cache.get(("funnel", self.stamp(), la.number, indicator_id, year), make)
 
     def measure(self, key: str) -> Any:
         with self.published() as pub:
@@ -904,6 +976,32 @@ class Workbench:
             ("explore", measure, per, year, compare_year, region), make
         )
         return out
+
+    def explore_chart(self, result: dict[str, Any]) -> Any:
+        """The explorer's ranked chart: every LA with a figure, best first, each named, the LA and
+        its statistical neighbours drawn apart, England as a line."""
+        from datamonger.reports.charts import ranked
+
+        la = self.la()
+        sn: list[str] = []
+        if la is not None:
+            with self.published() as pub:
+                las = pub.areas.las
+                sn = [
+                    las[a].name
+                    for a in pub.neighbours(self.neighbour_model()).get(la.number, [])
+                    if a in las
+                ]
+        bars = [(r["name"], r["value"]) for r in result["las"] if r["value"] is not None]
+        return ranked(
+            f"{result['title']}, {result['year']}: all LAs",
+            bars,
+            la.name if la else "",
+            result["england"]["value"],
+            result.get("polarity") or "-",
+            result.get("unit"),
+            sn,
+        )
 
     def measure_list(self) -> list[dict[str, Any]]:
         def make() -> list[dict[str, Any]]:
@@ -992,9 +1090,19 @@ class Workbench:
             self.measure_list()
             if years:
                 self.recording(years[0])
-            warm_charts()
+            self._start_chart_engine()  # the journey picture and every other chart use it
+            if years:  # the framework PDF's charts, drawn ahead of the first export
+                for indicator_id, trend in self.result_trends().items():
+                    self.pdf_trend(indicator_id, {y: v for y, v in trend if v is not None})
         except Exception:
             log.exception("warming the caches failed")
+
+    def _start_chart_engine(self) -> None:
+        """vl-convert starts its JavaScript engine on the first drawing (about 0.4 s): done here,
+        in the background, so the first page with a chart does not wait for it."""
+        from datamonger.reports.charts import Series, svg, trend
+
+        svg(trend("", [Series("", {2024: 0.0, 2025: 1.0})], None).spec)
 
     def validate_unchecked(self) -> list[dict[str, Any]]:
         """Check the returns loaded (e.g. by `datamonger load`) that have never been checked, so
@@ -1008,24 +1116,3 @@ class Workbench:
         thread = threading.Thread(target=self.warm, daemon=True)
         self.warming.append(thread)
         thread.start()
-
-
-def warm_charts() -> None:
-    """Altair and vl-convert's JavaScript engine take about a second to start: start them at
-    warm-up (by drawing a journey of one invented record), not on the first child page opened."""
-    import datetime as _dt
-
-    import pyarrow as pa
-
-    from datamonger.indicators.journey import EVENT_SCHEMA
-    from datamonger.reports.journey_chart import journey_svg
-
-    day = _dt.date(2024, 4, 1)
-    one = {f.name: None for f in EVENT_SCHEMA} | {
-        "kind": "episode",
-        "label": "Looked-after episode",
-        "start_date": day,
-        "years": [2025],
-        "issues": 0,
-    }
-    journey_svg(pa.Table.from_pylist([one], schema=EVENT_SCHEMA), pa.table({"date": [day]}))

@@ -10,12 +10,14 @@ from fastapi.responses import HTMLResponse, Response
 
 from datamonger.web.auth import User, need
 from datamonger.web.errors import WebError
-from datamonger.web.pages import inline_svg, page
+from datamonger.web.pages import chart_svg, page
 
 router = APIRouter()
 Key = Annotated[str, Query(min_length=1, max_length=300)]
 OptKey = Annotated[str | None, Query(max_length=300)]
 Year = Annotated[int | None, Query(ge=2000, le=2100)]
+# the explorer's form sends its optional year fields empty when left blank
+FormYear = Annotated[str | None, Query(pattern=r"^(\d{4})?$")]
 
 
 def _bad_input(exc: Exception) -> WebError:
@@ -42,27 +44,42 @@ def overview(
     user: Annotated[User, Depends(need("view", "la"))],
     q: Annotated[str | None, Query(max_length=100)] = None,
     flagged: Annotated[bool, Query()] = False,
+    topic: Annotated[str | None, Query(max_length=100)] = None,
+    against: Annotated[str | None, Query(pattern="^(better|worse|)$")] = None,
+    scope: Annotated[str, Query(pattern="^(care|all)$")] = "care",
+    sort: Annotated[str, Query(pattern="^(topic|flags|rank|title|change)$")] = "topic",
 ) -> Response:
+    from datamonger.reports.benchmark_rows import overview as rows
+
     wb = request.app.state.dm
     b = wb.la_benchmark()
     if b is None:
         raise _no_la()
-    measures = b.measures
-    if q:
-        words = q.lower().split()
-        measures = [m for m in measures if all(w in f"{m.key} {m.title}".lower() for w in words)]
-    if flagged:
-        measures = [m for m in measures if m.flags]
-    flags = [m for m in b.measures if m.flags]
+    topics = {m["key"]: m["topic"] for m in wb.measure_list()}
+    view = rows(
+        b,
+        topics,
+        group=topic or None,
+        flagged=flagged,
+        against=against or None,
+        scope=scope,
+        sort=sort,
+        q=q,
+    )
     return page(
         request,
         "benchmarks.html",
         title=f"Benchmarks: {b.la.name}",
         b=b,
-        measures=measures,
-        flags=flags,
-        q=q or "",
-        flagged=flagged,
+        view=view,
+        form={
+            "q": q or "",
+            "flagged": flagged,
+            "topic": topic or "",
+            "against": against or "",
+            "scope": scope,
+            "sort": sort,
+        },
     )
 
 
@@ -90,8 +107,8 @@ def measure(
         meas=m,
         mb=mb,
         charts=charts,
-        trend_svg=inline_svg(charts["trend_svg"]),
-        ranked_svg=inline_svg(charts["ranked_svg"]) if charts.get("ranked_svg") else None,
+        trend_svg=chart_svg(charts["trend"]),
+        strip_svg=chart_svg(charts.get("strip")),
         la=wb.la(),
     )
 
@@ -102,37 +119,32 @@ def explore(
     user: Annotated[User, Depends(need("view", "la"))],
     measure: OptKey = None,
     per: OptKey = None,
-    year: Year = None,
-    compare_year: Year = None,
+    year: FormYear = None,
+    compare_year: FormYear = None,
     region: Annotated[str | None, Query(max_length=100)] = None,
 ) -> Response:
     wb = request.app.state.dm
     result: dict[str, Any] | None = None
-    svg = None
+    chart = None
     if measure:
         try:
-            result = wb.explore(measure, per or None, year, compare_year, region or None)
+            result = wb.explore(
+                measure,
+                per or None,
+                int(year) if year else None,
+                int(compare_year) if compare_year else None,
+                region or None,
+            )
         except Exception as exc:
             raise _bad_input(exc) from None
-        la = wb.la()
-        from datamonger.benchmarks.charts import ranked_svg
-
-        bars = [(r["name"], r["value"]) for r in result["las"] if r["value"] is not None]
-        svg = inline_svg(
-            ranked_svg(
-                f"{result['title']}, {result['year']}",
-                bars,
-                la.name if la else "",
-                result["england"]["value"],
-                result.get("polarity") or "-",
-            )
-        )
+        chart = wb.explore_chart(result)
     return page(
         request,
         "explore.html",
         title="National explorer",
         result=result,
-        svg=svg,
+        chart=chart,
+        svg=chart_svg(chart),
         measures=wb.measure_list(),
         form={
             "measure": measure or "",

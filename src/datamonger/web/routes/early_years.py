@@ -16,14 +16,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from datamonger.benchmarks.charts import COLOURS, Line, trend_svg
 from datamonger.early_years import report as ey_report
 from datamonger.early_years.monitor import MonitorError, Result, decide, run
 from datamonger.early_years.readers import InputRefused, read_inputs
+from datamonger.reports.charts import Series, trend
 from datamonger.web import audit
 from datamonger.web.auth import User, need
 from datamonger.web.errors import WebError
-from datamonger.web.pages import inline_svg, page
+from datamonger.web.pages import chart_svg, page
 
 router = APIRouter()
 SAFE_NAME = re.compile(r"[^A-Za-z0-9._ -]+")
@@ -41,15 +41,13 @@ def _trend_chart(result: Result) -> Any:
     if len(points) < 2:
         return None
     known = {k + 1: r["known_pct"] for k, r in enumerate(runs) if r["known_pct"] is not None}
-    svg = trend_svg(
-        "Take-up of funded early education by looked-after children, run by run",
-        [
-            Line("Take-up (known status)", COLOURS["la"], points),
-            Line("Known status", COLOURS["region"], known),
-        ],
+    chart = trend(
+        "Take-up of funded early education by looked-after children, check by check",
+        [Series("Take-up (known status)", points, "la"), Series("Known status", known, "region")],
         "%",
+        x_title="Check (oldest first)",
     )
-    return inline_svg(svg)
+    return chart, chart_svg(chart)
 
 
 @router.get("/early-years", response_class=HTMLResponse)

@@ -4,7 +4,6 @@ and charts; the children behind it (analysts, audited); targets (analysts); Exce
 
 from __future__ import annotations
 
-import base64
 import csv
 import io
 import shutil
@@ -22,7 +21,7 @@ from datamonger.returns import label
 from datamonger.web import audit
 from datamonger.web.auth import User, need
 from datamonger.web.errors import WebError
-from datamonger.web.pages import env, inline_svg, page
+from datamonger.web.pages import chart_svg, env, page
 from datamonger.web.routes.exports import queue_export
 from datamonger.web.services import Workbench
 
@@ -259,16 +258,25 @@ def export_pdf(
 
 def framework_pdf(wb: Workbench, y: int) -> bytes:
     from weasyprint import HTML
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     items = rows(wb, y)
-    keys = wb.measure_keys()
-    for i in items:
-        key = keys.get(i["r"].id)
+    # the charts go to WeasyPrint by a private address, not as data: URIs, which it would have
+    # to parse out of megabytes of HTML
+    images: dict[str, bytes] = {}
+    for n, i in enumerate(items):
         own = {yy: v for yy, v in i["trend"] if v is not None}
-        i["charts"] = wb.charts(key, own) if key and own else {}
-        if i["charts"]:  # as an image: WeasyPrint draws it faster than inline SVG
-            data = base64.b64encode(i["charts"]["trend_svg"].encode()).decode()
-            i["trend_img"] = f"data:image/svg+xml;base64,{data}"
+        image = wb.pdf_trend(i["r"].id, own)
+        if image:
+            images[f"chart:{n}"], i["trend_alt"] = image
+            i["trend_img"] = f"chart:{n}"
+
+    class Charts(URLFetcher):
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            if url in images:
+                return URLFetcherResponse(url, images[url], {"Content-Type": "image/jpeg"})
+            return super().fetch(url, headers)
+
     html = env.get_template("framework_pdf.html").render(
         groups=grouped(items),
         year_label=label(y),
@@ -276,7 +284,7 @@ def framework_pdf(wb: Workbench, y: int) -> bytes:
         la_code=wb.la_code(),
         tolerance=wb.config.amber_tolerance,
     )
-    pdf: bytes = HTML(string=html).write_pdf()
+    pdf: bytes = HTML(string=html, url_fetcher=Charts()).write_pdf()
     return pdf
 
 
@@ -301,6 +309,7 @@ def indicator(
     key = wb.measure_keys().get(ind.id)
     own = {yy: v for yy, v in item["trend"] if v is not None}
     charts = wb.charts(key, own) if key else {}
+    funnel = wb.funnel(ind.id, y) if key else None
     return page(
         request,
         "framework_indicator.html",
@@ -311,8 +320,10 @@ def indicator(
         year_label=label(y),
         key=key,
         charts=charts,
-        trend_svg=inline_svg(charts["trend_svg"]) if charts else None,
-        ranked_svg=inline_svg(charts["ranked_svg"]) if charts.get("ranked_svg") else None,
+        trend_svg=chart_svg(charts["trend"]) if charts else None,
+        strip_svg=chart_svg(charts.get("strip")),
+        funnel=funnel,
+        funnel_svg=chart_svg(funnel),
         history=wb.target_history(ind.id),
         la=wb.la(),
     )

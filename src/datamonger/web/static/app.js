@@ -28,6 +28,11 @@
     var flash = document.getElementById("flash");
     if (flash && evt.detail.elt && evt.detail.elt.id === "upload-form") { flash.innerHTML = ""; }
   });
+  // Filter forms that say so apply a choice at once (the button stays for keyboard and no-script use).
+  document.addEventListener("change", function (evt) {
+    var form = evt.target && evt.target.form;
+    if (form && form.hasAttribute("data-autosubmit") && evt.target.type !== "search") { form.submit(); }
+  });
   document.addEventListener("DOMContentLoaded", function () {
     var err = document.querySelector("main .error-summary");
     if (err) { err.focus(); }

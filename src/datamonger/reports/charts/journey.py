@@ -10,6 +10,8 @@ from typing import Any
 
 import pyarrow as pa
 
+from datamonger.reports.charts import render
+
 # Kinds with a start and an end (an open one is drawn to the last 31 March loaded).
 PERIODS = {
     "referral",
@@ -29,7 +31,6 @@ LEFT_OUT = {"record", "return_end", "birth"}  # the child's details: in the tabl
 def journey_svg(events: pa.Table, issues: pa.Table) -> dict[str, Any] | None:
     """{"src": data URI, "alt": text alternative, "caption"}, or None when nothing is dated."""
     import altair as alt
-    import vl_convert as vlc
 
     rows = [e for e in events.to_pylist() if e["kind"] not in LEFT_OUT and e["start_date"]]
     if not rows:
@@ -78,7 +79,7 @@ def journey_svg(events: pa.Table, issues: pa.Table) -> dict[str, Any] | None:
             .encode(x=alt.X("date:T", title=None), y=y)
         )
     chart = alt.layer(*layers).properties(width=640, height=max(60, 24 * len(lanes)))
-    svg = vlc.vegalite_to_svg(chart.to_dict())
+    svg = render.svg(chart.to_dict())  # the shared engine draws one chart at a time
     first = min(_dates(rows))
     lastd = max(_dates(rows))
     alt_text = (
