@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "serve",
     "users",
     "briefing",
+    "pool",
 )
 
 

@@ -65,9 +65,20 @@ def synth(
             "extract before cleaning (for the validation benchmark; no ground truth).",
         ),
     ] = 0.0,
+    las: Annotated[
+        str | None,
+        typer.Option(
+            "--las",
+            help="Several LAs of a partnership (e.g. 330,331,332), one folder each, with some "
+            "children who move between them (see docs/pool.md).",
+        ),
+    ] = None,
 ) -> None:
     """Generate a synthetic LA: one population, consistent across both returns and the years."""
     started = time.perf_counter()
+    if las:
+        _partnership(out_dir, las, children, year, years, seed)
+        return
     try:
         summary = generate(out_dir, children, year, years, seed, error_rate, looked_after_share, la)
     except ValueError as exc:
@@ -87,4 +98,26 @@ def synth(
 
         changed = messify(summary.out_dir, messy, seed)
         console.print(f"Messy: {changed:,} values replaced by random dates and codes")
+    console.print(f"Written to {summary.out_dir} in {time.perf_counter() - started:.1f} s")
+
+
+def _partnership(out_dir: Path, las: str, children: int, year: int, years: int, seed: int) -> None:
+    from datamonger.synth.partnership import generate_partnership
+    from datamonger.synth.postcodes import known_las
+
+    codes = [x.strip() for x in las.split(",") if x.strip()]
+    unknown = [c for c in codes if c not in known_las()]
+    if unknown:
+        raise typer.BadParameter(f"not DfE LA numbers of English LAs: {', '.join(unknown)}")
+    started = time.perf_counter()
+    try:
+        summary = generate_partnership(out_dir, codes, children, year, years, seed)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    console = Console()
+    for la, s in summary.las.items():
+        console.print(
+            f"LA {la}: {s.children} children over {len(s.years)} year(s); "
+            f"{summary.movers[la]} moved in from the LA before it"
+        )
     console.print(f"Written to {summary.out_dir} in {time.perf_counter() - started:.1f} s")

@@ -1,0 +1,89 @@
+"""`datamonger pool ...`: de-identified extracts, the pooled store, and the pool's indicators."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from datamonger.cli.app import app
+from datamonger.cli.errors import fail
+from datamonger.pool.errors import PoolError
+
+pool_app = typer.Typer(
+    no_args_is_help=True,
+    help="Regional pooling: de-identified extracts from many LAs, one pooled store.",
+)
+app.add_typer(pool_app, name="pool")
+console = Console()
+
+
+@pool_app.command("keygen")
+def keygen(
+    out: Annotated[Path, typer.Option("--out", help="Key file to write (must not exist).")],
+) -> None:
+    """Make a partnership key: share it with the partnership's LAs only, never with the pool."""
+    from datamonger.pool.keys import fingerprint, new_key
+
+    if out.exists():
+        raise fail(f"{out} exists: a key is never overwritten (its pseudonyms would be lost)")
+    key = new_key()
+    out.write_text(key + "\n", encoding="ascii")
+    out.chmod(0o600)
+    console.print(f"Key written to {out} (fingerprint {fingerprint(bytes.fromhex(key))})")
+
+
+@pool_app.command("export")
+def export(
+    db: Annotated[Path, typer.Option("--db", help="The LA's DuckDB database.", dir_okay=False)],
+    key_file: Annotated[Path, typer.Option("--key-file", help="The partnership's key file.")],
+    out: Annotated[Path, typer.Option("--out", help="New folder for the extract.")],
+    policy_file: Annotated[
+        Path | None, typer.Option("--policy", help="Pool policy (default: the one shipped).")
+    ] = None,
+    la: Annotated[
+        str | None, typer.Option("--la", help="The LA's DfE number, if the database lacks it.")
+    ] = None,
+) -> None:
+    """Write a de-identified extract of every loaded return and year (partitioned Parquet)."""
+    from datamonger.pool.export import export as run
+    from datamonger.pool.policy import load_policy
+
+    try:
+        summary = run(db, key_file, out, load_policy(policy_file), la)
+    except PoolError as exc:
+        raise fail(str(exc)) from None
+    years = "; ".join(f"{r} {', '.join(map(str, ys))}" for r, ys in summary.years.items())
+    console.print(
+        f"LA {summary.la}: {summary.rows:,} rows in {summary.files} files ({years}) "
+        f"written to {summary.out_dir}"
+    )
+    k = summary.k
+    console.print(
+        f"k-anonymity (k={k.k}, coarsening level {k.level}): {k.at_risk:,} of {k.children:,} "
+        "children share their month of birth, sex, ethnicity, postcode sector and LA with "
+        f"fewer than {k.k} children"
+    )
+
+
+@pool_app.command("import")
+def import_(
+    extracts: Annotated[list[Path], typer.Argument(help="Extract folders made by `pool export`.")],
+    pool: Annotated[Path, typer.Option("--pool", help="The pool folder (made if new).")],
+    key_file: Annotated[
+        Path | None,
+        typer.Option("--key-file", help="Also check the extracts were made with this key."),
+    ] = None,
+) -> None:
+    """Check extracts (manifest, hashes, policy, key) and swap them into the pool, all or none."""
+    from datamonger.pool.importer import import_extracts
+
+    try:
+        summary = import_extracts(extracts, pool, key_file)
+    except PoolError as exc:
+        raise fail(str(exc) + "; the pool was not changed") from None
+    for la, return_name, year, replaced in summary.imported:
+        console.print(f"LA {la} {return_name} {year}: {'replaced' if replaced else 'added'}")
+    console.print(f"Pool {summary.pool}: {len(summary.imported)} partitions imported")
