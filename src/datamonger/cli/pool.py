@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.table import Table
 
 from datamonger.cli.app import app
 from datamonger.cli.errors import fail
+from datamonger.cli.options import Format
+from datamonger.indicators import IndicatorError, Period, Settings
 from datamonger.pool.errors import PoolError
 
 pool_app = typer.Typer(
@@ -87,3 +91,81 @@ def import_(
     for la, return_name, year, replaced in summary.imported:
         console.print(f"LA {la} {return_name} {year}: {'replaced' if replaced else 'added'}")
     console.print(f"Pool {summary.pool}: {len(summary.imported)} partitions imported")
+
+
+def pool_indicators(
+    pool: Path,
+    year: int | None,
+    to: str | None,
+    ids: str | None,
+    settings: Settings,
+    fmt: Format,
+    output: Path | None,
+    publish: bool,
+    engine: str,
+) -> None:
+    """`indicators --pool`: each LA's figures and the pool's, the same SQL as for one LA."""
+    from datamonger.cli.indicators import _write_rows
+    from datamonger.pool.indicators import COLUMNS, compute_pool, published_rows, rows
+    from datamonger.pool.views import PoolDB
+
+    if engine not in ("duckdb", "spark"):
+        raise fail("--engine must be duckdb or spark")
+    if year and to:
+        raise fail("give --year or --to, not both")
+    try:
+        db = PoolDB(pool)
+    except PoolError as exc:
+        raise fail(str(exc)) from None
+    try:
+        if to:
+            try:
+                period = Period.twelve_months_to(dt.date.fromisoformat(to))
+            except ValueError:
+                raise fail(f"--to must be a date written YYYY-MM-DD, not '{to}'") from None
+        else:
+            years = db.years()
+            if not years:
+                raise fail(f"the pool {pool} holds no episodes")
+            period = Period.census_year(year or years[-1])
+        chosen = ids.split(",") if ids else None
+        if engine == "spark":
+            from datamonger.pool.spark import compute_pool_spark
+
+            results = compute_pool_spark(db, period, chosen, settings)
+        else:
+            results = compute_pool(db, period, chosen, settings)
+    except (IndicatorError, PoolError) as exc:
+        raise fail(str(exc)) from None
+    finally:
+        db.close()
+    if publish:
+        table, note = published_rows(results)
+    else:
+        table, note = rows(results), ""
+    title = f"Pool indicators {period.label()}"
+    if fmt is Format.table and output is None:
+        _wide(table, title)
+    else:
+        _write_rows(COLUMNS, table, fmt, output, "Pool indicators")
+    if note:
+        Console(stderr=output is None and fmt is not Format.table).print(note)
+
+
+def _wide(table: list[list[Any]], title: str) -> None:
+    """Indicators down, LAs and the pool across: how a partnership compares its members."""
+    scopes = list(dict.fromkeys(r[0] for r in table))
+    by = {(r[1], r[0]): r for r in table}
+    out = Table(title=title, title_justify="left")
+    out.add_column("Indicator", overflow="fold", max_width=48)
+    out.add_column("Unit", max_width=12)
+    for s in scopes:
+        out.add_column("Pool" if s == "pool" else f"LA {s}", justify="right")
+    for ind_id in dict.fromkeys(r[1] for r in table):
+        first = next(by[(ind_id, s)] for s in scopes if (ind_id, s) in by)
+        cells = []
+        for s in scopes:
+            v = by.get((ind_id, s), [None] * 8)[4]
+            cells.append("" if v is None else str(v))
+        out.add_row(first[2], first[3], *cells)
+    console.print(out)

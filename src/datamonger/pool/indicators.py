@@ -10,9 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from datamonger.indicators import engine, reference
+from datamonger.indicators.catalogue import get
 from datamonger.indicators.model import Period, Result, Settings
+from datamonger.pool import publish
 from datamonger.pool.views import PoolDB
 
 POOL = "pool"  # the scope label of the whole pool's figures
@@ -77,3 +80,79 @@ def compute_pool(
         out += [ScopedResult(la, r) for r in compute_scope(db, la, period, ids, settings)]
     out += [ScopedResult(POOL, r) for r in compute_scope(db, None, period, ids, settings)]
     return out
+
+
+def _template(indicator_id: str) -> str:
+    ind = get(indicator_id)
+    return ind.template.name if ind else ""
+
+
+COLUMNS = ["scope", "id", "title", "unit", "value", "numerator", "denominator", "notes"]
+
+
+def rows(results: list[ScopedResult]) -> list[list[Any]]:
+    """The figures as rows of COLUMNS, as computed (for use inside the partnership)."""
+    return [
+        [
+            s.scope,
+            s.result.id,
+            s.result.title,
+            s.result.unit,
+            s.result.value,
+            s.result.numerator,
+            s.result.denominator,
+            "; ".join(n for n in s.result.notes if not n.startswith("choice:")),
+        ]
+        for s in results
+    ]
+
+
+def published_rows(results: list[ScopedResult]) -> tuple[list[list[Any]], str]:
+    """The figures as they may leave the partnership: small counts and what is worked out from
+    them shown as `c`, with secondary suppression against the pool total (see `publish`)."""
+    scopes = list(dict.fromkeys(s.scope for s in results))  # the LAs, then the pool (the total)
+    ids = list(dict.fromkeys(s.result.id for s in results))
+    at = {(s.result.id, s.scope): s.result for s in results}
+
+    def children(r: Result | None, part: str) -> float | None:
+        """The count of children a figure rests on: numerator, denominator (None: not a count)."""
+        if r is None or r.value is None:
+            return None
+        template = _template(r.id)
+        if part == "num":
+            return r.denominator if template == "mean" else r.numerator
+        return r.denominator if template == "share" else None
+
+    grids = {
+        part: [[children(at.get((i, sc)), part) for sc in scopes] for i in ids]
+        for part in ("num", "den")
+    }
+    groups = publish.table_groups(len(ids), len(scopes), row_total=True, col_total=False)
+    hidden = {part: publish.suppress(grids[part], groups) for part in grids}
+    # Only groups of real counts tie to the total; cells that are not counts stay as they are.
+    out = []
+    for r_i, ind_id in enumerate(ids):
+        for c_i, scope in enumerate(scopes):
+            res = at.get((ind_id, scope))
+            if res is None:
+                continue
+            num_c = (r_i, c_i) in hidden["num"].hidden and grids["num"][r_i][c_i] is not None
+            den_c = (r_i, c_i) in hidden["den"].hidden and grids["den"][r_i][c_i] is not None
+            mark = publish.MARK
+            row = rows([ScopedResult(scope, res)])[0]
+            if num_c or den_c:
+                row[4] = mark  # the figure itself
+                if num_c:  # a mean rests on its children (denominator): both its parts go
+                    row[5] = mark
+                    row[6] = mark if _template(ind_id) == "mean" else row[6]
+                if den_c:
+                    row[6] = mark
+            out.append(row)
+    note = publish.footnote(
+        publish.Suppression(
+            hidden["num"].primary | {(r + 10**6, c) for r, c in hidden["den"].primary},
+            hidden["num"].secondary | {(r + 10**6, c) for r, c in hidden["den"].secondary},
+        ),
+        "figures",
+    )
+    return out, note
