@@ -131,12 +131,17 @@ def indicators(
     engine: Annotated[
         str, typer.Option("--engine", help="With --pool: duckdb (default) or spark.")
     ] = "duckdb",
+    spark_master: Annotated[
+        str, typer.Option("--spark-master", help="With --engine spark: the Spark master URL.")
+    ] = "local[2]",
 ) -> None:
     """Compute the DfE's published indicators from the loaded returns."""
     if pool is not None:
         from datamonger.cli.pool import pool_indicators
 
-        pool_indicators(pool, year, to, ids, _settings(setting), fmt, output, publish, engine)
+        pool_indicators(
+            pool, year, to, ids, _settings(setting), fmt, output, publish, engine, spark_master
+        )
         return
     if not db.exists():
         raise fail(f"no database at {db}: load returns first with `datamonger load`")

@@ -103,6 +103,7 @@ def pool_indicators(
     output: Path | None,
     publish: bool,
     engine: str,
+    spark_master: str = "local[2]",
 ) -> None:
     """`indicators --pool`: each LA's figures and the pool's, the same SQL as for one LA."""
     from datamonger.cli.indicators import _write_rows
@@ -130,9 +131,9 @@ def pool_indicators(
             period = Period.census_year(year or years[-1])
         chosen = ids.split(",") if ids else None
         if engine == "spark":
-            from datamonger.pool.spark import compute_pool_spark
+            from datamonger.pool.spark import compute_pool_spark, session
 
-            results = compute_pool_spark(db, period, chosen, settings)
+            results = compute_pool_spark(db, period, chosen, settings, session(spark_master))
         else:
             results = compute_pool(db, period, chosen, settings)
     except (IndicatorError, PoolError) as exc:

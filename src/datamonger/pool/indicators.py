@@ -14,7 +14,7 @@ from typing import Any
 
 from datamonger.indicators import engine, reference
 from datamonger.indicators.catalogue import get
-from datamonger.indicators.model import Period, Result, Settings
+from datamonger.indicators.model import Indicator, Period, Result, Settings
 from datamonger.pool import publish
 from datamonger.pool.views import PoolDB
 
@@ -31,7 +31,7 @@ class ScopedResult:
     result: Result
 
 
-def _population(las: list[str], year: int) -> reference.Population:
+def pool_population(las: list[str], year: int) -> reference.Population:
     pops = [reference.population(reference.resolve_la(la), year) for la in las]
     if any(p.value is None for p in pops):
         missing = [la for la, p in zip(las, pops, strict=True) if p.value is None]
@@ -53,18 +53,21 @@ def compute_scope(
     ctx = engine.open_context(db.con, period, settings, scope, {i.return_ for i in chosen})
     ctx.postcodes = False  # sectors only: the distance indicator cannot be computed
     if scope is None:
-        ctx.population = _population(db.las, period.population_year)
-    out = []
-    for ind in chosen:
-        res = engine.compute_one(db.con, ind, ctx)
+        ctx.population = pool_population(db.las, period.population_year)
+    results = [engine.compute_one(db.con, ind, ctx) for ind in chosen]
+    finish_results(results, chosen, scope, len(db.las))
+    return results
+
+
+def finish_results(
+    results: list[Result], chosen: list[Indicator], scope: str | None, n_las: int
+) -> None:
+    """The notes that differ in a pool (both engines): distances, and the pool's population."""
+    for ind, res in zip(chosen, results, strict=True):
         if "postcodes" in ind.needs:
             res.notes = [SECTOR_NOTE if n.startswith("not computable") else n for n in res.notes]
-        if scope is None and res.notes and ind.template.name == "rate" and res.value is not None:
-            res.notes = [
-                n.replace("estimate,", f"estimates of {len(db.las)} LAs,") for n in res.notes
-            ]
-        out.append(res)
-    return out
+        if scope is None and ind.template.name == "rate" and res.value is not None:
+            res.notes = [n.replace("estimate,", f"estimates of {n_las} LAs,") for n in res.notes]
 
 
 def compute_pool(

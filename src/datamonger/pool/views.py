@@ -65,28 +65,15 @@ class PoolDB:
             f"{q(n)}::{t} AS {q(n)}" if n in have else f"NULL::{t} AS {q(n)}" for n, t in want
         )
         self.con.execute(
-            f"CREATE OR REPLACE TABLE pool_{spec.store_name} AS SELECT {select} FROM {src}"
+            # Sorted by LA: DuckDB's min/max per row group then skips other LAs' rows.
+            f"CREATE OR REPLACE TABLE pool_{spec.store_name} AS SELECT {select} FROM {src} "
+            "ORDER BY la, collection_year"
         )
 
     def scope(self, la: str | None) -> None:
         """Views under the store's table names: one LA's rows, or every LA's (la=None)."""
-        if la is not None and la not in self.las:
-            raise PoolError(f"LA {la} is not in the pool (it holds {', '.join(self.las)})")
-        rank = "list_position(" + _list(self.las) + ", la)"
-        for spec in ALL_TABLES:
-            names = [n for n, _ in _columns(spec)]
-            if la is None:
-                repl = {k: f"{q(k)} + {rank} * {KEY_STRIDE} AS {q(k)}" for k in spec.keys}
-                repl["source_file"] = "la || '/' || source_file AS source_file"
-                cols = ", ".join(repl.get(n, q(n)) for n in names)
-                where = ""
-            else:
-                cols = ", ".join(q(n) for n in names)
-                where = f" WHERE la = '{la}'"
-            self.con.execute(
-                f"CREATE OR REPLACE TEMP VIEW {spec.store_name} AS "
-                f"SELECT {cols} FROM pool_{spec.store_name}{where}"
-            )
+        for sql in scope_sql(self.las, la):
+            self.con.execute(sql)
 
     def years(self) -> list[int]:
         rows = self.con.execute(
@@ -97,6 +84,30 @@ class PoolDB:
 
     def close(self) -> None:
         self.con.close()
+
+
+def scope_sql(las: list[str], la: str | None) -> list[str]:
+    """The statements putting one LA's rows (or the pool's) under the store's table names, over
+    `pool_<table>`: run as they are by DuckDB, transpiled for Spark (`pool.spark`)."""
+    if la is not None and la not in las:
+        raise PoolError(f"LA {la} is not in the pool (it holds {', '.join(las)})")
+    rank = "list_position(" + _list(las) + ", la)"
+    out = []
+    for spec in ALL_TABLES:
+        names = [n for n, _ in _columns(spec)]
+        if la is None:
+            repl = {k: f"{q(k)} + {rank} * {KEY_STRIDE} AS {q(k)}" for k in spec.keys}
+            repl["source_file"] = "la || '/' || source_file AS source_file"
+            cols = ", ".join(repl.get(n, q(n)) for n in names)
+            where = ""
+        else:
+            cols = ", ".join(q(n) for n in names)
+            where = f" WHERE la = '{la}'"
+        out.append(
+            f"CREATE OR REPLACE TEMP VIEW {spec.store_name} AS "
+            f"SELECT {cols} FROM pool_{spec.store_name}{where}"
+        )
+    return out
 
 
 def _list(values: list[str]) -> str:
