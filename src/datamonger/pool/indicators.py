@@ -9,15 +9,19 @@ whole pool's population for rates is the sum of its LAs' ONS estimates.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
+
+import duckdb
 
 from datamonger.indicators import engine, reference
 from datamonger.indicators.catalogue import get
 from datamonger.indicators.model import Indicator, Period, Result, Settings
 from datamonger.pool import publish
-from datamonger.pool.views import PoolDB
+from datamonger.pool.views import PoolDB, scope_sql
 
+WORKERS = 2  # scopes computed at once (the machines this runs on have 2 cores)
 POOL = "pool"  # the scope label of the whole pool's figures
 SECTOR_NOTE = (
     "not computable: postcodes are cut to sectors in pool extracts, so distances cannot be "
@@ -47,14 +51,18 @@ def compute_scope(
     period: Period,
     ids: Iterable[str] | None = None,
     settings: Settings | None = None,
+    con: duckdb.DuckDBPyConnection | None = None,
 ) -> list[Result]:
+    """One scope's figures, on `con` (a cursor of the pool's database) or the pool's own."""
+    con = con or db.con
     chosen = engine.select(ids)
-    db.scope(scope)
-    ctx = engine.open_context(db.con, period, settings, scope, {i.return_ for i in chosen})
+    for sql in scope_sql(db.las, scope):
+        con.execute(sql)
+    ctx = engine.open_context(con, period, settings, scope, {i.return_ for i in chosen})
     ctx.postcodes = False  # sectors only: the distance indicator cannot be computed
     if scope is None:
         ctx.population = pool_population(db.las, period.population_year)
-    results = [engine.compute_one(db.con, ind, ctx) for ind in chosen]
+    results = [engine.compute_one(con, ind, ctx) for ind in chosen]
     finish_results(results, chosen, scope, len(db.las))
     return results
 
@@ -77,12 +85,28 @@ def compute_pool(
     settings: Settings | None = None,
     las: Iterable[str] | None = None,
 ) -> list[ScopedResult]:
-    """Each LA's figures (in the pool's order), then the whole pool's."""
-    out = []
-    for la in las or db.las:
-        out += [ScopedResult(la, r) for r in compute_scope(db, la, period, ids, settings)]
-    out += [ScopedResult(POOL, r) for r in compute_scope(db, None, period, ids, settings)]
-    return out
+    """Each LA's figures (in the pool's order), then the whole pool's.
+
+    The scopes run WORKERS at a time, each on its own cursor (its own temporary views and
+    prepared tables over the one pooled database): the engine's many small statements leave
+    cores idle that a second scope uses."""
+    scopes: list[str | None] = [*(las or db.las), None]
+
+    cursors = [db.con.cursor() for _ in scopes]  # made here: the connection takes one call at once
+
+    def one(k: int) -> list[Result]:
+        try:
+            return compute_scope(db, scopes[k], period, ids, settings, cursors[k])
+        finally:
+            cursors[k].close()
+
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        done = list(pool.map(one, range(len(scopes))))
+    return [
+        ScopedResult(POOL if scope is None else scope, r)
+        for scope, results in zip(scopes, done, strict=True)
+        for r in results
+    ]
 
 
 def _template(indicator_id: str) -> str:

@@ -75,6 +75,7 @@ def session(master: str = "local[2]") -> Any:
         SparkSession.builder.master(master)
         .appName("datamonger-pool")
         .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.shuffle.partitions", "4")
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.sql.ansi.enabled", "false")  # NULL, as DuckDB's try_ and / do
