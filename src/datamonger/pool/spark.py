@@ -132,9 +132,10 @@ class SparkConnection:
             return _Rows([])
         m = _TABLE_COLS.match(sql)
         if m:
+            pairs = [t.strip().split()[:2] for t in m.group(2).split(",")]
             cols = ", ".join(
-                f"CAST(NULL AS {t.strip().split()[1]}) AS {t.strip().split()[0]}"
-                for t in m.group(2).split(",")
+                f"CAST(NULL AS {'STRING' if t.upper() == 'VARCHAR' else t}) AS {n}"
+                for n, t in pairs
             )
             self._view(m.group(1), f"SELECT {cols} WHERE false", cache=False)
             return _Rows([])
