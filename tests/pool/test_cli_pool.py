@@ -48,9 +48,7 @@ def test_keygen_export_import_indicators(partnership: Partnership, tmp_path: Pat
 
 
 def test_errors_are_one_line_and_leave_the_pool(partnership: Partnership, tmp_path: Path) -> None:
-    res = runner.invoke(
-        app, ["pool", "import", str(tmp_path), "--pool", str(tmp_path / "pool")]
-    )
+    res = runner.invoke(app, ["pool", "import", str(tmp_path), "--pool", str(tmp_path / "pool")])
     assert res.exit_code == 2
     assert "has no manifest.json" in res.output and "pool was not changed" in res.output
     assert "Traceback" not in res.output
@@ -68,3 +66,22 @@ def test_synth_las_writes_one_folder_per_la(tmp_path: Path) -> None:
     assert "moved in from the LA before it" in res.output
     bad = runner.invoke(app, ["synth", str(tmp_path / "b"), "--las", "330,999"])
     assert bad.exit_code != 0 and "999" in bad.output
+
+
+def test_benchmark_with_pool_shows_the_las_pooled_figures(partnership: Partnership) -> None:
+    from datamonger.cli import benchmarks as _bench  # noqa: F401
+
+    res = runner.invoke(
+        app,
+        ["benchmark", "--la", "331", "--pool", str(partnership.pool), "--measures",
+         "ReReferral", "--format", "json"],
+    )  # fmt: skip
+    assert res.exit_code == 0, res.output
+    (row,) = json.loads(res.stdout)
+    db = __import__("duckdb").connect(str(partnership.dbs["331"]), read_only=True)
+    from datamonger.indicators import Period, compute
+
+    (own,) = compute(db, Period.census_year(2025), ["rereferrals_12m"], la="331")
+    assert row["own"] == own.value
+    res = runner.invoke(app, ["benchmark", "--la", "801", "--pool", str(partnership.pool)])
+    assert res.exit_code == 2 and "not in the pool" in res.output

@@ -170,3 +170,26 @@ def _wide(table: list[list[Any]], title: str) -> None:
             cells.append("" if v is None else str(v))
         out.add_row(first[2], first[3], *cells)
     console.print(out)
+
+
+def pool_own_values(pool: Path, year: int | None, la: str) -> dict[str, float]:
+    """`benchmark --pool`: one LA's indicators from the pool, keyed by the published measure."""
+    from datamonger.indicators.reference import resolve_la
+    from datamonger.pool.indicators import compute_scope
+    from datamonger.pool.views import PoolDB
+
+    try:
+        db = PoolDB(pool)
+    except PoolError as exc:
+        raise fail(str(exc)) from None
+    try:
+        code = resolve_la(la).dfe or la
+        if code not in db.las:
+            raise fail(f"LA {la} is not in the pool {pool} (it holds {', '.join(db.las)})")
+        years = db.years()
+        if not years:
+            return {}
+        results = compute_scope(db, code, Period.census_year(year or years[-1]))
+    finally:
+        db.close()
+    return {r.benchmark_key: r.value for r in results if r.benchmark_key and r.value is not None}
