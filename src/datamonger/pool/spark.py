@@ -232,18 +232,31 @@ class SparkConnection:
 _ARITHMETIC = (exp.Add, exp.Sub, exp.Mul, exp.Div, exp.IntDiv, exp.Mod)
 
 
+_PASS_THROUGH = (exp.Least, exp.Greatest, exp.Coalesce, exp.Max, exp.Min, exp.AnyValue, exp.Case)
+
+
 def _is_date(node: Any) -> bool:
     """A date-valued operand: typed DATE, and not arithmetic (sqlglot types `int * (date - date)`
-    as a date too, so only the innermost subtraction of two dates is a number of days)."""
+    as a date too, so only the innermost subtraction of two dates is a number of days). Where
+    sqlglot leaves a `least`, `coalesce`, `max`... untyped (a correlated subquery among its
+    arguments), it is a date when one of its arguments is."""
     while isinstance(node, exp.Paren):
         node = node.this
     if isinstance(node, exp.Cast):
-        return node.to.this == exp.DataType.Type.DATE
-    return (
-        node.type is not None
-        and node.type.this == exp.DataType.Type.DATE
-        and not isinstance(node, _ARITHMETIC)
-    )
+        return bool(node.to.this == exp.DataType.Type.DATE)
+    if isinstance(node, _ARITHMETIC):
+        return False
+    if node.type is not None and node.type.this == exp.DataType.Type.DATE:
+        return True
+    unknown = node.type is None or node.type.this == exp.DataType.Type.UNKNOWN
+    if unknown and isinstance(node, _PASS_THROUGH):
+        args = [node.this, *node.expressions] if node.this is not None else node.expressions
+        if isinstance(node, exp.Case):
+            args = [i.args.get("true") for i in node.args.get("ifs", [])] + [
+                node.args.get("default")
+            ]
+        return any(a is not None and _is_date(a) for a in args)
+    return False
 
 
 def _functions(node: exp.Expression) -> exp.Expression:
