@@ -1,4 +1,4 @@
-"""A small synthetic partnership (3 LAs, 2 years, movers between them), loaded, exported, pooled.
+"""A small synthetic partnership (3 LAs, 3 years: the adoption measures need them; movers), loaded, exported, pooled.
 
 Built once per test session worker: every pool test reads it, none changes it (tests that
 import or tamper work on copies).
@@ -36,7 +36,7 @@ class Partnership:
 @pytest.fixture(scope="session")
 def partnership(tmp_path_factory: pytest.TempPathFactory) -> Partnership:
     root = tmp_path_factory.mktemp("partnership")
-    summary = generate_partnership(root / "returns", LAS, 400, YEAR, years=2, seed=7)
+    summary = generate_partnership(root / "returns", LAS, 360, YEAR, years=3, seed=7)
     key = root / "partnership.key"
     key.write_text(new_key() + "\n")
     dbs, extracts = {}, {}

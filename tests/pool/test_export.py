@@ -143,7 +143,7 @@ def test_manifest_lists_every_file_with_hash_rows_policy_and_key(partnership: Pa
     extract = partnership.extracts["331"]
     doc = json.loads((extract / "manifest.json").read_text())
     assert doc["la"] == "331"
-    assert doc["years"] == {"cin": [2024, 2025], "ssda903": [2024, 2025]}
+    assert doc["years"] == {"cin": [2023, 2024, 2025], "ssda903": [2023, 2024, 2025]}
     assert doc["policy"]["sha256"] == load_policy().sha256
     key_text = partnership.key.read_text().strip()
     assert doc["key_fingerprint"] and doc["key_fingerprint"] not in key_text
