@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "briefing",
     "early_years",
     "recording",
+    "pool",
 )
 
 

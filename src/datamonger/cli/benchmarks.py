@@ -121,6 +121,15 @@ def benchmark(
             dir_okay=False,
         ),
     ] = None,
+    pool: Annotated[
+        Path | None,
+        typer.Option(
+            "--pool",
+            help="A pool folder: the LA's indicators computed from its pooled extract stand "
+            "beside the published figures instead (see docs/pool.md).",
+            file_okay=False,
+        ),
+    ] = None,
 ) -> None:
     """Where one LA stands on every published measure: England, region, neighbours, rank, quartile,
     change, trend and practice-or-recording flags.
@@ -129,6 +138,10 @@ def benchmark(
     `value: null` with `suppressed: "c"` (or the code published).
     """
     own = _own_values(db, year, la) if db else None
+    if pool is not None:
+        from datamonger.cli.pool import pool_own_values
+
+        own = pool_own_values(pool, year, la)
     with _bad_input():
         pub = Published.open(reference_db)
         # Measure keys may contain commas inside [...]: rejoin the pieces split inside brackets.

@@ -120,8 +120,29 @@ def indicators(
     ] = None,
     fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.table,
     output: OutputOption = None,
+    pool: Annotated[
+        Path | None,
+        typer.Option("--pool", help="A pool folder: every indicator per LA and for the pool."),
+    ] = None,
+    publish: Annotated[
+        bool,
+        typer.Option("--publish", help="With --pool: suppress small numbers for publication."),
+    ] = False,
+    engine: Annotated[
+        str, typer.Option("--engine", help="With --pool: duckdb (default) or spark.")
+    ] = "duckdb",
+    spark_master: Annotated[
+        str, typer.Option("--spark-master", help="With --engine spark: the Spark master URL.")
+    ] = "local[2]",
 ) -> None:
     """Compute the DfE's published indicators from the loaded returns."""
+    if pool is not None:
+        from datamonger.cli.pool import pool_indicators
+
+        pool_indicators(
+            pool, year, to, ids, _settings(setting), fmt, output, publish, engine, spark_master
+        )
+        return
     if not db.exists():
         raise fail(f"no database at {db}: load returns first with `datamonger load`")
     try:

@@ -79,9 +79,25 @@ def synth(
             "--ey-list-rows", min=1, help="Rows of the LA's early-years list (default: 40 per CLA)."
         ),
     ] = None,
+    las: Annotated[
+        str | None,
+        typer.Option(
+            "--las",
+            help="Several LAs of a partnership (e.g. 330,331,332), one folder each, with some "
+            "children who move between them (see docs/pool.md).",
+        ),
+    ] = None,
 ) -> None:
     """Generate a synthetic LA: one population, consistent across both returns and the years."""
     started = time.perf_counter()
+    if las:
+        if early_years or messy > 0 or error_rate > 0:
+            raise typer.BadParameter(
+                "--las writes a clean partnership; --early-years, --messy and --error-rate are "
+                "for one LA"
+            )
+        _partnership(out_dir, las, children, year, years, seed)
+        return
     try:
         summary = generate(out_dir, children, year, years, seed, error_rate, looked_after_share, la)
     except ValueError as exc:
@@ -109,5 +125,27 @@ def synth(
             f"Early years: {ey.identities} identities, lists "
             + ", ".join(f"{k} {v:,} rows" for k, v in ey.lists.items())
             + f", {ey.truth_rows} looked-after rows in {ey.folder.name}/early_years_truth.csv"
+        )
+    console.print(f"Written to {summary.out_dir} in {time.perf_counter() - started:.1f} s")
+
+
+def _partnership(out_dir: Path, las: str, children: int, year: int, years: int, seed: int) -> None:
+    from datamonger.synth.partnership import generate_partnership
+    from datamonger.synth.postcodes import known_las
+
+    codes = [x.strip() for x in las.split(",") if x.strip()]
+    unknown = [c for c in codes if c not in known_las()]
+    if unknown:
+        raise typer.BadParameter(f"not DfE LA numbers of English LAs: {', '.join(unknown)}")
+    started = time.perf_counter()
+    try:
+        summary = generate_partnership(out_dir, codes, children, year, years, seed)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    console = Console()
+    for la, s in summary.las.items():
+        console.print(
+            f"LA {la}: {s.children} children over {len(s.years)} year(s); "
+            f"{summary.movers[la]} moved in from the LA before it"
         )
     console.print(f"Written to {summary.out_dir} in {time.perf_counter() - started:.1f} s")

@@ -47,10 +47,11 @@ class LA:
 
 @lru_cache(maxsize=4)
 def _la_table(path: str) -> dict[str, tuple[str, str, str]]:
-    rows = duckdb.execute(
-        f"SELECT ons_la_code, CAST(dfe_la_number AS VARCHAR), la_name "
-        f"FROM read_csv('{path}', all_varchar=true)"
-    ).fetchall()
+    with duckdb.connect() as con:  # its own connection: callers may run in several threads
+        rows = con.execute(
+            f"SELECT ons_la_code, CAST(dfe_la_number AS VARCHAR), la_name "
+            f"FROM read_csv('{path}', all_varchar=true)"
+        ).fetchall()
     out: dict[str, tuple[str, str, str]] = {}
     for ons, dfe, name in rows:
         out[ons.upper()] = (dfe, ons, name)
@@ -87,14 +88,15 @@ def population(la: LA, year: int, path: Path | None = None) -> Population:
         return Population(None, None, "the ONS population estimates are not installed")
     if not la.dfe and not la.ons:
         return Population(None, None, "the LA is not known (give --la): no population for a rate")
-    rows = duckdb.execute(
-        f"""SELECT CAST(time_period AS INTEGER), population_estimate
+    with duckdb.connect() as con:  # its own connection: callers may run in several threads
+        rows = con.execute(
+            f"""SELECT CAST(time_period AS INTEGER), population_estimate
             FROM read_csv('{path}', all_varchar=true)
             WHERE geographic_level = 'Local authority'
               AND (old_la_code = $dfe OR new_la_code = $ons)
             ORDER BY 1""",
-        {"dfe": la.dfe or "", "ons": la.ons or ""},
-    ).fetchall()
+            {"dfe": la.dfe or "", "ons": la.ons or ""},
+        ).fetchall()
     usable = [(y, int(v)) for y, v in rows if v and v.strip().isdigit() and y <= year]
     if not usable:
         return Population(None, None, f"no ONS population estimate for LA {la.dfe or la.ons}")

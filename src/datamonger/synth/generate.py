@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -64,6 +65,7 @@ def generate(
     error_rate: float = 0.0,
     looked_after_share: float | None = None,
     la: str = DEFAULT_LA,
+    adjust: Callable[[list[Child]], None] | None = None,
 ) -> SynthSummary:
     """Write `years` collection years ending with `year` for one consistent population.
 
@@ -83,6 +85,8 @@ def generate(
         raise ValueError(f"{la} is not a DfE LA number of an English children's services authority")
     first = year - years + 1
     population = list(simulate(children, first, year, seed, share, la))
+    if adjust is not None:  # e.g. a partnership giving some children the identity of movers
+        adjust(population)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     summary = SynthSummary(
