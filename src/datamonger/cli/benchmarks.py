@@ -28,7 +28,6 @@ from datamonger.benchmarks.published import Published
 from datamonger.cli.app import app
 from datamonger.cli.errors import fail
 from datamonger.cli.options import Format, OutputOption, YearOption
-from datamonger.reports.charts.files import write_charts
 from datamonger.reports.rows import to_csv, write_xlsx
 
 ReferenceDbOption = Annotated[
@@ -159,6 +158,8 @@ def benchmark(
             notes=Notes.load(notes) if notes else None,
             own=own,
         )
+        from datamonger.reports.charts.files import write_charts  # Altair: only when drawing
+
         written = [
             str(p)
             for key in chart or []
