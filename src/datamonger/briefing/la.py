@@ -19,8 +19,9 @@ from datamonger.briefing import headlines as hl
 from datamonger.briefing.common import about, calendar_section, names, year_label
 from datamonger.briefing.facts import Briefing, Fact, Paragraph, Section
 from datamonger.briefing.headlines import Headline, Parts
-from datamonger.reports.charts import Series, trend
+from datamonger.reports.charts import trend
 from datamonger.reports.charts.render import accessible_svg
+from datamonger.reports.charts.series import comparison_series
 
 NO_PARTS = Parts(None, None)
 BANDS = {
@@ -72,23 +73,7 @@ def _chart(pub: Published, h: Headline, la: LA, mb: MeasureBenchmark, sn: list[s
             and not describe.withheld(h, c.value, P.get((h.id, y), {}).get(area, NO_PARTS))
         }
 
-    sn_years: dict[int, list[float]] = defaultdict(list)
-    for n in sn:
-        for y, v in pts(n).items():
-            sn_years[y].append(v)
-    lines = [
-        Series(la.name, pts(la.number), "la"),
-        Series("England", pts(ENGLAND), "england"),
-    ]
-    if la.region_code:
-        lines.append(Series(la.region_name or "Region", pts(la.region_code), "region"))
-    lines.append(
-        Series(
-            "Neighbours' mean",
-            {y: sum(v) / len(v) for y, v in sn_years.items()},
-            "neighbours",
-        )
-    )
+    lines = comparison_series(la, pts, sn, "Neighbours' mean")
     return accessible_svg(trend(f"{h.short}: {la.name}", lines, None))
 
 

@@ -806,6 +806,7 @@ class Workbench:
 
         from datamonger.benchmarks.areas import ENGLAND
         from datamonger.reports.charts import Series, strip, trend
+        from datamonger.reports.charts.series import comparison_series
 
         la = self.la()
         if la is None:
@@ -836,25 +837,9 @@ class Workbench:
             def points(area: str) -> dict[int, float]:
                 return {y: c.value for y, c in series.get(area, {}).items() if c.value is not None}
 
-            by_year: dict[int, list[float]] = {}
-            for n in sn:
-                for y, v in points(n).items():
-                    by_year.setdefault(y, []).append(v)
-            lines = []
-            if own:
-                lines.append(Series(f"{la.name} (computed here)", dict(own), "own"))
-            lines += [
-                Series(f"{la.name} (published)", points(la.number), "la"),
-                Series("England", points(ENGLAND), "england"),
-            ]
-            if la.region_code:
-                lines.append(Series(la.region_name or "Region", points(la.region_code), "region"))
-            lines.append(
-                Series(
-                    f"Neighbours mean ({model} model)",
-                    {y: sum(v) / len(v) for y, v in by_year.items()},
-                    "neighbours",
-                )
+            lines = [Series(f"{la.name} (computed here)", dict(own), "own")] if own else []
+            lines += comparison_series(
+                la, points, sn, f"Neighbours mean ({model} model)", f"{la.name} (published)"
             )
             explore = "/benchmarks/explore?measure=" + quote(m.key, safe="")
             own_now = own.get(bar_year) if bar_year else None

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from datamonger.benchmarks.areas import ENGLAND, LA
 from datamonger.benchmarks.published import Published
-from datamonger.reports.charts.model import Series
 from datamonger.reports.charts.render import accessible_svg
+from datamonger.reports.charts.series import comparison_series
 from datamonger.reports.charts.specs import strip, trend
 
 
@@ -23,23 +23,7 @@ def write_charts(
     def points(area: str) -> dict[int, float]:
         return {y: c.value for y, c in series.get(area, {}).items() if c.value is not None}
 
-    sn_by_year: dict[int, list[float]] = {}
-    for n in neighbours:
-        for y, v in points(n).items():
-            sn_by_year.setdefault(y, []).append(v)
-    lines = [
-        Series(la.name, points(la.number), "la"),
-        Series("England", points(ENGLAND), "england"),
-    ]
-    if la.region_code:
-        lines.append(Series(la.region_name or "Region", points(la.region_code), "region"))
-    lines.append(
-        Series(
-            f"Neighbours mean ({model})",
-            {y: sum(v) / len(v) for y, v in sn_by_year.items()},
-            "neighbours",
-        )
-    )
+    lines = comparison_series(la, points, neighbours, f"Neighbours mean ({model})")
     directory.mkdir(parents=True, exist_ok=True)
     safe = "".join(ch if ch.isalnum() else "_" for ch in m.key)[:80]
     trend_path = directory / f"{la.number}_{safe}_trend.svg"
