@@ -43,14 +43,20 @@ DB := $(DEMO_DIR)/datamonger.duckdb
 # The synthetic LA is Birmingham (DfE 330) in size and postcodes; every child in it is invented.
 demo: $(RUNTIME)
 	rm -rf $(DEMO_DIR)
-	$(BIN)/datamonger synth $(DEMO_DIR)/returns --children $(DEMO_CHILDREN) --year $(DEMO_YEAR) --years 2 --seed 1
+	$(BIN)/datamonger synth $(DEMO_DIR)/returns --children $(DEMO_CHILDREN) --year $(DEMO_YEAR) --years 2 --seed 1 --early-years
 	$(BIN)/datamonger load $(DEMO_DIR)/returns --db $(DB)
 	@# validate exits 1 when it finds errors; the demo goes on to show the rest
 	-$(BIN)/datamonger validate $(DB)
 	$(BIN)/datamonger indicators --db $(DB) --year $(DEMO_YEAR)
 	$(BIN)/datamonger benchmark --la 330 --year $(DEMO_YEAR) --measures $(DEMO_MEASURES) --db $(DB)
 	$(BIN)/datamonger briefing --la 330 --year $(DEMO_YEAR) --db $(DB) --output $(DEMO_DIR)/briefing.html
-	@echo "The LA briefing is in $(DEMO_DIR)/briefing.html. Now serving the dashboard (Ctrl-C stops it):"
+	@# the virtual school's check of the early-years lists, as of the end of the census year
+	$(BIN)/datamonger early-years --db $(DB) --ey-list $(DEMO_DIR)/returns/early_years \
+		--identities $(DEMO_DIR)/returns/early_years/identities.csv \
+		--settings $(DEMO_DIR)/returns/early_years/settings.csv --as-of $(DEMO_YEAR)-03-31 \
+		--format xlsx --output $(DEMO_DIR)/early_years.xlsx
+	@echo "The LA briefing is in $(DEMO_DIR)/briefing.html, the early-years check in $(DEMO_DIR)/early_years.xlsx."
+	@echo "Now serving the dashboard (Ctrl-C stops it):"
 	$(BIN)/datamonger serve --db $(DB) --port $(DEMO_PORT)
 
 lint: $(TESTING)

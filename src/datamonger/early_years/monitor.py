@@ -388,8 +388,9 @@ def _summary(con: duckdb.DuckDBPyConnection, la: str, as_of: dt.date) -> dict[st
         "attending_by_ofsted_grade": [{"group": k, "attending": v} for k, v in by_grade.items()],
         "comparison": {
             "national_all_children_pct": NATIONAL_ALL_CHILDREN,
-            "national_all_children_source": "Issue 16: about 85% of all children attend funded "
-            "early education, against about 71% of looked-after children",
+            "national_all_children_source": "As reported nationally: about 85% of all children "
+            "attend funded early education, against about 71% of looked-after children "
+            "(a round figure to compare with, not a published statistic of one year)",
             "published": published_take_up(la),
         },
     }
