@@ -1,4 +1,5 @@
-"""The pool explorer: the pool's LAs ranked on one indicator, beside the whole pool's figure.
+"""The pool explorer: the pool's LAs ranked on one indicator, beside the whole pool's figure;
+and the overview of every indicator per LA and for the pool that the workbench's pool page shows.
 
 The figures come from `compute_pool` (the catalogue's SQL, as for one LA); with `publish` they
 pass through `published_rows` first, so a ranking that leaves the partnership hides what the
@@ -7,6 +8,7 @@ pool's small-number convention hides, and a suppressed LA is listed unranked as 
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from datamonger.benchmarks.stats import HIGH, LOW, rank, rank_order
@@ -77,5 +79,49 @@ def explore_pool(
         "published": publish,
         "las": las,
         "pool": whole,
+        "note": note,
+    }
+
+
+def overview(pool: Path, year: int | None = None, publish: bool = False) -> dict[str, Any]:
+    """Every indicator (rows) per LA of the pool and for the pool (columns), aggregated only:
+    what the workbench's pool page shows. `publish`: with the small-number suppression."""
+    db = PoolDB(pool)
+    try:
+        years = db.years()
+        if not years:
+            raise PoolError(f"the pool {pool} holds no episodes")
+        if year is not None and year not in years:
+            raise PoolError(
+                f"the pool holds no {year} returns; years: {', '.join(map(str, years))}"
+            )
+        period = Period.census_year(year or years[-1])
+        results = compute_pool(db, period)
+        scopes = [*db.las, POOL]
+    finally:
+        db.close()
+    table, note = published_rows(results) if publish else (rows(results), "")
+    by = {(r[1], r[0]): r for r in table}
+    indicators = []
+    for ind_id in dict.fromkeys(r[1] for r in table):
+        first = next(by[(ind_id, s)] for s in scopes if (ind_id, s) in by)
+        indicators.append(
+            {
+                "id": ind_id,
+                "title": first[2],
+                "unit": first[3],
+                "values": [by[(ind_id, s)][4] if (ind_id, s) in by else None for s in scopes],
+            }
+        )
+    return {
+        "period": period.label(),
+        "year": period.end.year,
+        "years": years,
+        "scopes": [
+            {"code": s, "name": "Whole pool" if s == POOL else (resolve_la(s).name or f"LA {s}")}
+            for s in scopes
+        ],
+        "indicators": indicators,
+        "published": publish,
         "note": note,
     }
