@@ -114,6 +114,7 @@ BAD_INPUT: dict[tuple[str, str], tuple[str, dict[str, str] | None, int]] = {
     ("GET", "/early-years/export.xlsx"): ("/early-years/export.xlsx", None, 404),  # no check yet
     ("GET", "/early-years/request.xlsx"): ("/early-years/request.xlsx?la=abc", None, 400),
     ("POST", "/early-years/run"): ("/early-years/run", {"as_of": "x"}, 400),
+    ("GET", "/pool"): ("/pool?year=1999", None, 400),
 }
 
 

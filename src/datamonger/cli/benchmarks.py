@@ -281,8 +281,30 @@ def explore(
     format: Annotated[Format, typer.Option("--format")] = Format.table,
     output: OutputOption = None,
     reference_db: ReferenceDbOption = None,
+    pool: Annotated[
+        Path | None,
+        typer.Option(
+            "--pool",
+            help="A pool folder: rank the pool's LAs on an indicator (MEASURE is an indicator id "
+            "of `datamonger indicators --list`) computed from the pool, with the pool's figure.",
+            file_okay=False,
+        ),
+    ] = None,
+    publish: Annotated[
+        bool,
+        typer.Option("--publish", help="With --pool: apply the small-number suppression."),
+    ] = False,
 ) -> None:
     """Rank all LAs on a published measure (or the ratio of two) for a year, optionally against another year."""
+    if pool is not None:
+        from datamonger.cli.pool import pool_explore
+
+        if per or compare_year or region:
+            raise fail("--per, --compare-year and --region do not apply with --pool")
+        pool_explore(pool, measure, year, publish, format, output)
+        return
+    if publish:
+        raise fail("--publish applies with --pool only (published figures are suppressed already)")
     with _bad_input():
         result = run_explore(measure, per, year, compare_year, region, Published.open(reference_db))
     if format is Format.json:

@@ -193,3 +193,57 @@ def pool_own_values(pool: Path, year: int | None, la: str) -> dict[str, float]:
     finally:
         db.close()
     return {r.benchmark_key: r.value for r in results if r.benchmark_key and r.value is not None}
+
+
+def pool_explore(
+    pool: Path,
+    indicator: str,
+    year: int | None,
+    publish: bool,
+    fmt: Format,
+    output: Path | None,
+) -> None:
+    """`explore --pool`: the pool's LAs ranked on one indicator, and the whole pool's figure."""
+    import json
+
+    from datamonger.cli.indicators import _write_rows
+    from datamonger.pool.explore import explore_pool
+    from datamonger.pool.views import PoolDB
+
+    try:
+        db = PoolDB(pool)
+    except PoolError as exc:
+        raise fail(str(exc)) from None
+    try:
+        years = db.years()
+        if not years:
+            raise fail(f"the pool {pool} holds no episodes")
+        if year is not None and year not in years:
+            raise fail(f"the pool holds no {year} returns; years: {', '.join(map(str, years))}")
+        result = explore_pool(db, Period.census_year(year or years[-1]), indicator, publish)
+    except (IndicatorError, PoolError) as exc:
+        raise fail(str(exc)) from None
+    finally:
+        db.close()
+    cols = ["rank", "la_number", "name", "value", "numerator", "denominator", "suppressed"]
+    table = [[f.get(c) for c in cols] for f in [*result["las"], result["pool"]] if f]
+    if fmt is Format.json:
+        text = json.dumps(result, indent=2, default=str)
+        if output:
+            output.write_text(text + "\n", encoding="utf-8")
+        else:
+            typer.echo(text)
+    elif fmt is not Format.table or output is not None:
+        _write_rows(cols, table, fmt, output, "Pool explore")
+    else:
+        out = Table(
+            title=f"{result['title']}, {result['period']} ({result['rank_order']})",
+            title_justify="left",
+        )
+        for c in ("Rank", "LA", "Value", "Numerator", "Denominator"):
+            out.add_column(c, justify="left" if c == "LA" else "right")
+        for r in table:
+            out.add_row(*("" if v is None else str(v) for v in [r[0], r[2], *r[3:6]]))
+        console.print(out)
+    if result["note"] and fmt is not Format.json:
+        Console(stderr=output is None and fmt is not Format.table).print(result["note"])

@@ -45,6 +45,15 @@ def serve(
             "and HTTPS. Without it these headers are ignored.",
         ),
     ] = None,
+    pool: Annotated[
+        Path | None,
+        typer.Option(
+            "--pool",
+            help="A regional pool folder: the page /pool shows every indicator per LA of the "
+            "pool and for the pool (aggregated only; suppressed for managers).",
+            file_okay=False,
+        ),
+    ] = None,
 ) -> None:
     """Run the web workbench. At first start it prints a one-time administrator password."""
     import os
@@ -58,7 +67,7 @@ def serve(
     from datamonger.web import WebConfig, create_app
     from datamonger.web.services import Workbench
 
-    config = WebConfig(db=Path(db))
+    config = WebConfig(db=Path(db), pool=pool)
     try:
         wb = Workbench(config)
     except Exception as exc:  # users never see a traceback

@@ -65,6 +65,9 @@ class WebConfig:
     exports_queued: int = 20
     warm_caches: bool = True  # compute indicators and benchmarks in the background after start
     extra: dict[str, str] = field(default_factory=dict)
+    # A regional pool folder (`datamonger serve --pool`): the /pool page shows its aggregated
+    # figures per LA and for the pool (see docs/pool.md).
+    pool: Path | None = None
 
     @property
     def web_db(self) -> Path:

@@ -74,6 +74,7 @@ NAV = [
     ("/admin/audit", "Audit log", ("view", "audit")),
     ("/admin/settings", "Settings", ("edit", "settings")),
     ("/early-years", "Early years", ("view", "la")),
+    ("/pool", "Regional pool", ("view", "la")),  # shown only when serving a pool
 ]
 
 
@@ -85,7 +86,10 @@ def context(request: Request, **extra: Any) -> dict[str, Any]:
     nav = [
         {"href": h, "label": lbl, "current": path == h or (h != "/" and path.startswith(h))}
         for h, lbl, (a, r) in NAV
-        if user and not user.must_change and can(role, a, r)
+        if user
+        and not user.must_change
+        and can(role, a, r)
+        and (h != "/pool" or wb.config.pool is not None)
     ]
     return {
         "request": request,

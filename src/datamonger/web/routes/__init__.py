@@ -14,6 +14,7 @@ from datamonger.web.routes import (
     exports,
     framework,
     home,
+    pool,
     recording,
     upload,
     validation,
@@ -32,6 +33,7 @@ ROUTERS = [
     api.router,
     early_years.router,
     recording.router,
+    pool.router,
 ]
 
 # (method, path) of routes open before sign-in. POST /login checks its own CSRF token. The
