@@ -40,14 +40,7 @@ def _stored(folder: Path, plain: bool, monkeypatch: pytest.MonkeyPatch) -> tuple
         with Store(":memory:") as store:
             load_paths([folder], store)
             rows = [
-                sorted(
-                    store.con.execute(
-                        f"SELECT * EXCLUDE (loaded_at) FROM {t.store_name}"
-                    ).fetchall(),
-                    key=repr,
-                )
-                if "loaded_at" in _columns(store, t.store_name)
-                else sorted(store.con.execute(f"SELECT * FROM {t.store_name}").fetchall(), key=repr)
+                sorted(store.con.execute(f"SELECT * FROM {t.store_name}").fetchall(), key=repr)
                 for t in TABLES
             ]
             problems = store.con.execute(
@@ -55,10 +48,6 @@ def _stored(folder: Path, plain: bool, monkeypatch: pytest.MonkeyPatch) -> tuple
                 "FROM load_problems ORDER BY ALL"
             ).fetchall()
     return rows, problems, used
-
-
-def _columns(store: Store, table: str) -> set[str]:
-    return {r[0] for r in store.con.execute(f"DESCRIBE {table}").fetchall()}
 
 
 @pytest.fixture(scope="module")
