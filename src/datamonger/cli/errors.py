@@ -6,6 +6,9 @@ guard in `cli.main` catches the rest.
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import duckdb
 import typer
 from rich.console import Console
 from rich.markup import escape
@@ -17,3 +20,13 @@ def fail(message: str, code: int = 2) -> typer.Exit:
         f"[bold red]error[/] {escape(message)}", highlight=False, soft_wrap=True
     )
     return typer.Exit(code)
+
+
+def open_read_only(db: Path) -> duckdb.DuckDBPyConnection:
+    """The LA's database opened for reading, or `fail` saying why not."""
+    if not db.exists():
+        raise fail(f"no database at {db}: load returns first with `datamonger load`")
+    try:
+        return duckdb.connect(str(db), read_only=True)
+    except duckdb.Error as exc:
+        raise fail(f"cannot open {db}: {exc}") from None

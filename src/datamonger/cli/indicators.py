@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from datamonger.cli.app import app
-from datamonger.cli.errors import fail
+from datamonger.cli.errors import fail, open_read_only
 from datamonger.cli.options import DEFAULT_DB, DbOption, Format, OutputOption, YearOption
 from datamonger.indicators import IndicatorError, Period, Settings, compute, explain, repairs
 from datamonger.reports.rows import plain, to_csv, to_json, write_xlsx
@@ -143,12 +143,7 @@ def indicators(
             pool, year, to, ids, _settings(setting), fmt, output, publish, engine, spark_master
         )
         return
-    if not db.exists():
-        raise fail(f"no database at {db}: load returns first with `datamonger load`")
-    try:
-        con = duckdb.connect(str(db), read_only=True)
-    except duckdb.Error as exc:
-        raise fail(f"cannot open {db}: {exc}") from None
+    con = open_read_only(db)
     try:
         settings = _settings(setting)
         period = _period(con, year, to)

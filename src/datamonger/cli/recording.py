@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from datamonger.cli.app import app
-from datamonger.cli.errors import fail
+from datamonger.cli.errors import fail, open_read_only
 from datamonger.cli.indicators import _period, _write_rows
 from datamonger.cli.options import DEFAULT_DB, DbOption, Format, OutputOption, YearOption
 from datamonger.indicators.recording import RecordingError, children, run
@@ -79,12 +79,7 @@ def recording(
 ) -> None:
     """Recording-quality checks: figures more often explained by how things are recorded than
     by practice, from the LA's own records, beside the published spread between LAs."""
-    if not db.exists():
-        raise fail(f"no database at {db}: load returns first with `datamonger load`")
-    try:
-        con = duckdb.connect(str(db), read_only=True)
-    except duckdb.Error as exc:
-        raise fail(f"cannot open {db}: {exc}") from None
+    con = open_read_only(db)
     try:
         period = _period(con, year, None)
         if children_of:
