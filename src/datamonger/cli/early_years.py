@@ -74,8 +74,9 @@ def early_years(
 ) -> None:
     """Link the early-years lists to the looked-after children and report take-up, by child."""
     from datamonger.early_years.monitor import MonitorError, run
-    from datamonger.early_years.readers import InputRefused, la_numbers, read_inputs
+    from datamonger.early_years.readers import InputRefused, read_inputs
     from datamonger.early_years.report import write_workbook
+    from datamonger.indicators.reference import la_numbers
 
     try:
         day = dt.date.fromisoformat(as_of) if as_of else dt.date.today()

@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
-from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -20,6 +19,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from datamonger.early_years import columns as C
+from datamonger.indicators.reference import la_numbers
 
 MAX_LISTED = 20  # problems listed one by one before they are counted
 
@@ -62,21 +62,6 @@ class Inputs:
     identities: pa.Table
     settings: pa.Table
     files: list[str] = field(default_factory=list)
-
-
-@lru_cache(maxsize=1)
-def la_numbers() -> dict[str, str]:
-    """Every code an English LA may be named by (DfE number or ONS code) -> DfE number."""
-    text = (
-        resources.files("datamonger")
-        .joinpath("data/postcodes/la_ons_to_dfe.csv")
-        .read_text("utf-8")
-    )
-    out: dict[str, str] = {}
-    for row in csv.DictReader(io.StringIO(text)):
-        out[row["ons_la_code"]] = row["dfe_la_number"]
-        out[row["dfe_la_number"]] = row["dfe_la_number"]
-    return out
 
 
 def read_raw(path: Path) -> tuple[list[str], pa.Table]:

@@ -59,6 +59,12 @@ def _la_table(path: str) -> dict[str, tuple[str, str, str]]:
     return out
 
 
+def la_numbers() -> dict[str, str]:
+    """Every code an English LA may be named by (DfE number, ONS code) -> its DfE number."""
+    path = la_codes_path()
+    return {} if path is None else {k: v[0] for k, v in _la_table(str(path)).items()}
+
+
 def resolve_la(code: str | None) -> LA:
     """An LA from a DfE number or an ONS code (either is accepted wherever `--la` is)."""
     if not code:

@@ -32,6 +32,7 @@ from datamonger.synth.model import CareEpisode, Child
 from datamonger.synth.names import FORENAMES, SURNAMES
 from datamonger.synth.population import simulate
 from datamonger.synth.upn import make_upn
+from datamonger.validation.prepare import ons_la
 
 EY_COLUMNS = (
     "forename", "surname", "date_of_birth", "postcode", "setting_urn", "setting_name",
@@ -333,22 +334,9 @@ def _noisy_row(
     ]  # fmt: skip
 
 
-@lru_cache(maxsize=1)
-def _ons_codes() -> dict[str, str]:
-    text = (
-        resources.files("datamonger")
-        .joinpath("data/postcodes/la_ons_to_dfe.csv")
-        .read_text("utf-8")
-    )
-    out: dict[str, str] = {}
-    for row in csv.DictReader(io.StringIO(text)):
-        out.setdefault(row["dfe_la_number"], row["ons_la_code"])
-    return out
-
-
 def _la_code(la: str) -> str:
     """Lists name their LA by DfE number; some neighbours use the ONS code (both are accepted)."""
-    return _ons_codes().get(la, la) if int(la) % 2 == 1 else la
+    return (ons_la(la) or la) if int(la) % 2 == 1 else la
 
 
 def _fill_others(
