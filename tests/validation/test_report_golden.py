@@ -61,3 +61,36 @@ def test_parquet_holds_the_issues(written: dict[str, Path]) -> None:
     assert table.num_rows == len(want)
     first = table.slice(0, 1).to_pylist()[0]
     assert {**first, "values": dict(first["values"])} == want[0]
+
+
+def test_json_in_many_batches_is_the_same_text(
+    written: dict[str, Path], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Issues are written batch by batch from Arrow buffers; batch edges leave no trace."""
+    from datamonger.reports import validation as writers
+
+    monkeypatch.setattr(writers, "_BATCH", 7)
+    monkeypatch.chdir(GOLDEN)
+    result = CliRunner().invoke(
+        app, ["validate", "returns", "--format", "json", "--output", str(tmp_path / "r.json")]
+    )
+    assert result.exit_code == 1, result.output
+    lines = [
+        (tmp_path / "r.json").read_text("utf-8").splitlines(),
+        written["json"].read_text("utf-8").splitlines(),
+    ]
+    assert [ln for ln in lines[0] if '"seconds"' not in ln] == [
+        ln for ln in lines[1] if '"seconds"' not in ln
+    ]
+    issue_lines = [ln for ln in lines[0] if ln.startswith('    {"rule":')]
+    assert len(issue_lines) > 400 and all(ln.endswith("},") for ln in issue_lines[:-1])
+
+
+def test_csv_on_standard_output_is_the_file(written: dict[str, Path]) -> None:
+    mp = pytest.MonkeyPatch()
+    mp.chdir(GOLDEN)
+    try:
+        result = CliRunner().invoke(app, ["validate", "returns", "--format", "csv"])
+    finally:
+        mp.undo()
+    assert result.stdout_bytes == written["csv"].read_bytes()

@@ -1,9 +1,10 @@
 """A validation report written out: JSON, CSV and Parquet, streamed by DuckDB from the issue table.
 
-The issues never become Python objects: DuckDB's COPY writes them to a file, and the JSON
-document is that file between the summary and the skipped rules. JSON: `{"summary", "issues",
-"skipped"}`, each issue one line; CSV: one row per issue, `fields` and `values` joined with `;`,
-text that a spreadsheet could take for a formula prefixed with `'`.
+The issues never become Python objects. JSON: `{"summary", "issues", "skipped"}`, each issue one
+line, which DuckDB renders (`to_json`) batch by batch; the bytes of each batch's Arrow string
+buffer go to the output as they are, so nothing is written twice. CSV: DuckDB's COPY, one row per
+issue, `fields` and `values` joined with `;`, text that a spreadsheet could take for a formula
+prefixed with `'`.
 """
 
 from __future__ import annotations
@@ -18,11 +19,13 @@ from pathlib import Path
 from typing import IO
 
 import duckdb
+import pyarrow as pa
 
 from datamonger.reports.cells import csv_cell_sql
 from datamonger.validation.report import ISSUE_KEYS, Report, issues_sql, values_text_sql
 
 _CHUNK = 1 << 20
+_BATCH = 65_536  # issues per Arrow batch of JSON text: a few MB in memory whatever the report
 _CSV_SELECT = ", ".join(
     [
         *(
@@ -62,30 +65,64 @@ def _copy(con: duckdb.DuckDBPyConnection, select: str, options: str) -> Path:
 _DOCUMENT = ", ".join(
     'MAP(fields, "values") AS "values"' if k == "values" else f'"{k}"' for k in ISSUE_KEYS
 )
+_SEP = b",\n    "  # between two issues of the JSON document
+# One issue as the JSON text DuckDB's COPY (FORMAT json) writes, followed by the separator.
+_RECORD = (
+    "to_json(struct_pack("
+    + ", ".join(
+        f'"{k}" := MAP(fields, "values")' if k == "values" else f'"{k}" := "{k}"'
+        for k in ISSUE_KEYS
+    )
+    + ")) || ',' || chr(10) || '    '"
+)
 
 
 def write_json(report: Report, output: Path | None = None) -> None:
     summary = json.dumps(report.summary(), indent=2, ensure_ascii=False)
     skipped = json.dumps([s.to_dict() for s in report.skipped], indent=2, ensure_ascii=False)
-    cols = _DOCUMENT
     with _sink(output) as out, issues_sql(report.table) as con:
         out.write(b'{\n  "summary": ' + _indent(summary) + b',\n  "issues": [')
         if report.count:
-            part = _copy(con, f"SELECT {cols} FROM issues", "FORMAT json")
-            try:
-                out.write(b"\n    ")
-                _stream(part, out, sep=b",\n    ")
-                out.write(b"\n  ")
-            finally:
-                shutil.rmtree(part.parent, ignore_errors=True)
+            out.write(b"\n    ")
+            reader = con.sql(f"SELECT {_RECORD} AS j FROM issues").to_arrow_reader(_BATCH)
+            held: memoryview | None = None  # the last batch loses its final separator
+            for batch in reader:
+                if batch.num_rows == 0:
+                    continue
+                if held is not None:
+                    out.write(held)
+                held = _text_bytes(batch.column(0))
+            if held is not None:
+                out.write(held[: len(held) - len(_SEP)])
+            out.write(b"\n  ")
         out.write(b'],\n  "skipped": ' + _indent(skipped) + b"\n}\n")
 
 
+def _text_bytes(column: pa.Array) -> memoryview:
+    """The UTF-8 bytes of every value of a string array, back to back, without a copy: an
+    Arrow string array keeps them so in its data buffer, between its first and last offset."""
+    if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
+        column = column.cast(pa.string())
+    offsets, data = column.buffers()[1:3]
+    width = 8 if pa.types.is_large_string(column.type) else 4
+    first, last = (
+        int.from_bytes(memoryview(offsets)[i * width : (i + 1) * width], "little")
+        for i in (column.offset, column.offset + len(column))
+    )
+    return memoryview(data)[first:last] if data is not None else memoryview(b"")
+
+
 def write_csv(report: Report, output: Path | None = None) -> None:
-    with _sink(output) as out, issues_sql(report.table) as con:
-        part = _copy(con, f"SELECT {_CSV_SELECT} FROM issues", "HEADER, DELIMITER ','")
+    select, options = f"SELECT {_CSV_SELECT} FROM issues", "HEADER, DELIMITER ','"
+    with issues_sql(report.table) as con:
+        if output is not None:  # straight to the file; whatever its name, plain CSV
+            target = str(output).replace("'", "''")
+            con.execute(f"COPY ({select}) TO '{target}' ({options}, COMPRESSION 'none')")
+            return
+        part = _copy(con, select, options)
         try:
-            _stream(part, out)
+            with _sink(None) as out:
+                _stream(part, out)
         finally:
             shutil.rmtree(part.parent, ignore_errors=True)
 
