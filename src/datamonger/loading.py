@@ -127,24 +127,49 @@ def load_paths(
     la: str | None = None,
     limits: Limits | None = None,
 ) -> LoadReport:
-    limits = limits or Limits()
-    report = LoadReport()
     if year is not None and not plausible_year(year):
-        report.problems.append(bad_year(year))
-        return report
+        return LoadReport(problems=[bad_year(year)])
     with store.bounded_memory():
-        _load(paths, store, report, year, la, limits)
+        return finish(stage_paths(paths, store, la=la, limits=limits), year=year)
+
+
+@dataclass
+class Staged:
+    """Files read and staged on `store`, their year not yet settled nor anything committed.
+
+    `load_paths` is `stage_paths` then `finish`. Apart, another thread can read and stage one
+    set of files on a `Store.view` while this one loads another (`validate --previous` reads
+    last year's return so), and the year given to `finish` can depend on what the first load
+    found. Staged rows live on the store's connection until `finish` commits or drops them.
+    """
+
+    store: Store
+    report: LoadReport
+    groups: list[_Group]
+    la: str | None
+
+
+def stage_paths(
+    paths: Sequence[Path], store: Store, *, la: str | None = None, limits: Limits | None = None
+) -> Staged:
+    """Read and stage every file (the caller bounds memory: `Store.bounded_memory`)."""
+    report = LoadReport()
+    groups = _stage_files(paths, store, report, limits or Limits())
+    return Staged(store, report, groups, la)
+
+
+def finish(staged: Staged, *, year: int | None = None) -> LoadReport:
+    """Settle each staged return's year (`year`, a plausible one, for all when given), then
+    commit them."""
+    store, report = staged.store, staged.report
+    _commit(staged.groups, store, report, year, staged.la)
+    store.log_problems(report.problems, skip=report.staged_problems)
     return report
 
 
-def _load(
-    paths: Sequence[Path],
-    store: Store,
-    report: LoadReport,
-    year: int | None,
-    la: str | None,
-    limits: Limits,
-) -> None:
+def _stage_files(
+    paths: Sequence[Path], store: Store, report: LoadReport, limits: Limits
+) -> list[_Group]:
     groups: list[_Group] = []
     by_folder: dict[Path, _Group] = {}
     next_id = iter(range(1, 1_000_000))
@@ -229,8 +254,7 @@ def _load(
     for group in groups:
         if not group.blocked:
             _flag_bad_values(store, group.id, report)
-    _commit(groups, store, report, year, la)
-    store.log_problems(report.problems, skip=report.staged_problems)
+    return groups
 
 
 def _summarise(report: LoadReport, file: str, tables: list[Any]) -> None:

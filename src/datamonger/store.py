@@ -128,6 +128,14 @@ class Store:
             self._create_schema()
         self._staged: set[str] = set()
 
+    def view(self) -> Store:
+        """This store's database through a connection of its own. Staged tables are temporary,
+        so they belong to one connection: another thread can stage files on a view while this
+        store stages others, and commit them through it."""
+        other = Store.__new__(Store)
+        other.path, other.con, other._staged = self.path, self.con.cursor(), set()
+        return other
+
     def close(self) -> None:
         self.con.close()
 
