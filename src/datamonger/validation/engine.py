@@ -213,12 +213,16 @@ def _validate(
             runnable.append(r)
 
     con = ws.cursor()
+    ((threads,),) = con.execute("SELECT current_setting('threads')").fetchall()
     # a chosen few rules (`--rules`, a rule's fixture) get only the tables they name prepared
     only = None
+    more: list[duckdb.DuckDBPyConnection] = []
     if rules is not None:
         only = set().union(*(prepare.needed(return_name, r.check.sql(ctx)) for r in runnable))
+    else:  # cursors made here: the workspace is not shared with the threads
+        more = [ws.cursor() for _ in range(min(int(threads), 4) - 1)]
     prepare.prepare(
-        con, return_name, year, postcodes=postcodes, la=ctx.la, store=ws.store, only=only
+        con, return_name, year, postcodes=postcodes, la=ctx.la, store=ws.store, only=only, more=more
     )
     if providers is not None:
         provider_list.load(con, providers, postcodes)
@@ -226,8 +230,8 @@ def _validate(
     parts = _parts(con, _units(runnable, ctx))
     if len(parts) == 1:
         results = [_run_part(con, parts[0], ctx)]
-    else:  # cursors made here: the workspace is not shared with the threads
-        cursors = [con] + [ws.cursor() for _ in parts[1:]]
+    else:
+        cursors = [con, *more, *(ws.cursor() for _ in parts[1 + len(more) :])][: len(parts)]
         with ThreadPoolExecutor(len(parts), thread_name_prefix="validate") as pool:
             results = list(pool.map(lambda c, p: _run_part(c, p, ctx), cursors, parts))
     found: list[pa.Table] = []

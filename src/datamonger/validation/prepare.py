@@ -13,7 +13,10 @@ from __future__ import annotations
 
 import csv
 import re
+import threading
 import uuid
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -135,6 +138,10 @@ def _select(spec: TableSpec, year: int, store: str) -> str:
     return f"SELECT {', '.join(cols)} FROM {source} WHERE collection_year = {int(year)}"
 
 
+# A step of preparing: (the table it makes, the tables it needs, what makes it on a cursor).
+Step = tuple[str, frozenset[str], Callable[[duckdb.DuckDBPyConnection], object]]
+
+
 def prepare(
     con: duckdb.DuckDBPyConnection,
     return_name: str,
@@ -144,24 +151,78 @@ def prepare(
     la: str | None,
     store: str,
     only: set[str] | None = None,
+    more: Sequence[duckdb.DuckDBPyConnection] = (),
 ) -> None:
     """Create the tables the rules read on `con`, a `Workspace` cursor, from the store's tables
-    in catalog `store` (`Workspace.store`); `only` names the ones needed (`needed`), else all."""
+    in catalog `store` (`Workspace.store`); `only` names the ones needed (`needed`), else all.
+    With `more` cursors of the workspace, the steps run in as many threads, each as soon as
+    the tables it reads are made (the postcode lookup and the episodes take as long as all the
+    rest)."""
     if only is not None and return_name == "ssda903":
         only = only | {"UASC" + s for s in ("", "_last") if "Header" + s in only}
+    steps: list[Step] = []
     for suffix, y in (("", year), ("_last", year - 1)):
         for spec in specs(return_name):
             if only is not None and spec.name + suffix not in only:
                 continue
-            name = q(spec.name + suffix)
+            name = spec.name + suffix
             if return_name == "ssda903" and spec.name in ("Episodes", "Header"):
-                con.execute(
-                    f"CREATE OR REPLACE TABLE {q(spec.name + suffix + '_base')} AS {_select(spec, y, store)}"
-                )
-            else:
-                con.execute(f"CREATE OR REPLACE TABLE {name} AS {_select(spec, y, store)}")
-    if return_name == "ssda903":
-        _prepare_903(con, postcodes, la, only)
+                name += "_base"
+            sql = f"CREATE OR REPLACE TABLE {q(name)} AS {_select(spec, y, store)}"
+            steps.append((name, frozenset(), _statement(sql)))
+    if return_name == "ssda903":  # the episodes' chain first: it is the longest
+        episodes, headers = _steps_903(postcodes, la, only)
+        first = [s for s in steps if s[0].startswith("Episodes")]
+        steps = first + episodes + [s for s in steps if s not in first] + headers
+    _run_steps([con, *more], steps)
+
+
+def _statement(sql: str) -> Callable[[duckdb.DuckDBPyConnection], object]:
+    return lambda cur: cur.execute(sql)
+
+
+def _run_steps(cursors: Sequence[duckdb.DuckDBPyConnection], steps: Sequence[Step]) -> None:
+    """Every step once, in order, on `cursors` in parallel threads: a free cursor takes the
+    first step whose tables are made. A step that raises stops the others from starting."""
+    if len(cursors) == 1:
+        for _, _, make in steps:
+            make(cursors[0])
+        return
+    waiting = list(steps)
+    made: set[str] = set()
+    running = [0]
+    failed: list[BaseException] = []
+    ready = threading.Condition()
+
+    def work(cur: duckdb.DuckDBPyConnection) -> None:
+        while True:
+            with ready:
+                while True:
+                    if failed or not waiting:
+                        return
+                    step = next((s for s in waiting if s[1] <= made), None)
+                    if step is not None:
+                        waiting.remove(step)
+                        running[0] += 1
+                        break
+                    if not running[0]:  # nothing will ever make what they need
+                        failed.append(RuntimeError(f"no step makes what {waiting[0][0]} needs"))
+                        ready.notify_all()
+                        return
+                    ready.wait()
+            try:
+                step[2](cur)
+            except BaseException as exc:
+                failed.append(exc)
+            with ready:
+                made.add(step[0])
+                running[0] -= 1
+                ready.notify_all()
+
+    with ThreadPoolExecutor(len(cursors), thread_name_prefix="prepare") as pool:
+        list(pool.map(work, cursors))
+    if failed:
+        raise failed[0]
 
 
 def needed(return_name: str, sql: str) -> set[str]:
@@ -171,45 +232,51 @@ def needed(return_name: str, sql: str) -> set[str]:
     return {t.name + s for t in specs(return_name) for s in ("", "_last") if t.name + s in words}
 
 
-def _prepare_903(
-    con: duckdb.DuckDBPyConnection, postcodes: Path | None, la: str | None, only: set[str] | None
-) -> None:
+def _steps_903(
+    postcodes: Path | None, la: str | None, only: set[str] | None
+) -> tuple[list[Step], list[Step]]:
+    """The steps making the postcode lookup and Episodes, and those making Header."""
     suffixes = [x for x in ("", "_last") if only is None or "Episodes" + x in only]
+    bases = frozenset(f"Episodes{x}_base" for x in suffixes)
     used = " UNION ".join(
         f"SELECT pc({c}) AS postcode FROM Episodes{x}_base"
         for x in suffixes
         for c in ("HOME_POST", "PL_POST")
     )
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE _used_postcodes AS SELECT * FROM ("
-        f"{used or 'SELECT NULL::VARCHAR AS postcode'}) WHERE postcode IS NOT NULL"
-    )
-    ((used,),) = con.execute("SELECT count(*) FROM _used_postcodes").fetchall()
-    if postcodes is not None and used:
-        path = str(postcodes).replace("'", "''")
-        # Only the postcodes the return uses: a semi-join keeps the 2.7M-row file out of memory.
-        # A postcode the directory lists without a location (no grid reference: Channel
-        # Islands, Isle of Man, some large-user and terminated codes) is not known: it gives no
-        # LA, location or distance, and rules 392c/179/392a report it.
-        con.execute(
-            "CREATE OR REPLACE TABLE _postcodes AS SELECT postcode, easting, northing, "
-            f"utla_code, country FROM read_parquet('{path}') "
-            "WHERE postcode IN (SELECT postcode FROM _used_postcodes) "
-            "AND easting IS NOT NULL AND northing IS NOT NULL"
+
+    def lookup(cur: duckdb.DuckDBPyConnection) -> None:
+        cur.execute(
+            "CREATE OR REPLACE TABLE _used_postcodes AS SELECT * FROM ("
+            f"{used or 'SELECT NULL::VARCHAR AS postcode'}) WHERE postcode IS NOT NULL"
         )
-    else:  # no directory, or no postcode to look up (scanning the file would find nothing)
-        con.execute(
-            "CREATE OR REPLACE TABLE _postcodes (postcode VARCHAR, easting INTEGER, "
-            "northing INTEGER, utla_code VARCHAR, country VARCHAR)"
-        )
+        ((n,),) = cur.execute("SELECT count(*) FROM _used_postcodes").fetchall()
+        if postcodes is not None and n:
+            path = str(postcodes).replace("'", "''")
+            # Only the postcodes the return uses: a semi-join keeps the 2.7M-row file out of
+            # memory. A postcode the directory lists without a location (no grid reference:
+            # Channel Islands, Isle of Man, some large-user and terminated codes) is not known:
+            # it gives no LA, location or distance, and rules 392c/179/392a report it.
+            cur.execute(
+                "CREATE OR REPLACE TABLE _postcodes AS SELECT postcode, easting, northing, "
+                f"utla_code, country FROM read_parquet('{path}') "
+                "WHERE postcode IN (SELECT postcode FROM _used_postcodes) "
+                "AND easting IS NOT NULL AND northing IS NOT NULL"
+            )
+        else:  # no directory, or no postcode to look up (scanning the file would find nothing)
+            cur.execute(
+                "CREATE OR REPLACE TABLE _postcodes (postcode VARCHAR, easting INTEGER, "
+                "northing INTEGER, utla_code VARCHAR, country VARCHAR)"
+            )
+
+    steps: list[Step] = [("_postcodes", bases, lookup)]
+    headers: list[Step] = []
     la_sql = "NULL" if la is None else "'" + la.replace("'", "''") + "'"
     for suffix in ("", "_last"):
-        if only is None or "Episodes" + suffix in only:
+        if suffix in suffixes:
             # PL_LA: upper-tier LA of the placement; SCO / WAL / NIR outside England (as the DfE's
             # validator writes them). PL_DISTANCE: straight line between OS grid points in miles,
             # 1 dp, never across the Irish and British grids.
-            con.execute(
-                f"""CREATE OR REPLACE TABLE "Episodes{suffix}" AS
+            episodes = f"""CREATE OR REPLACE TABLE "Episodes{suffix}" AS
                 SELECT *, PL_LA AS PL_LA_raw, PL_LOCATION AS PL_LOCATION_raw,
                        CAST(PL_DISTANCE AS VARCHAR) AS PL_DISTANCE_raw FROM (
                 SELECT e.*,
@@ -228,16 +295,23 @@ def _prepare_903(
                 FROM "Episodes{suffix}_base" e
                 LEFT JOIN _postcodes hp ON hp.postcode = pc(e.HOME_POST)
                 LEFT JOIN _postcodes pl ON pl.postcode = pc(e.PL_POST))"""
+            steps.append(
+                (
+                    f"Episodes{suffix}",
+                    frozenset({"_postcodes", f"Episodes{suffix}_base"}),
+                    _statement(episodes),
+                )
             )
         if only is not None and "Header" + suffix not in only:
             continue
-        con.execute(
-            f"""CREATE OR REPLACE TABLE "Header{suffix}" AS
+        header = f"""CREATE OR REPLACE TABLE "Header{suffix}" AS
             SELECT h.* EXCLUDE (UASC),
                    coalesce(h.UASC, CASE WHEN h.CHILD IN (SELECT CHILD FROM "UASC{suffix}")
                                          THEN '1' ELSE '0' END) AS UASC
             FROM "Header{suffix}_base" h"""
-        )
+        needs = frozenset({f"Header{suffix}_base", f"UASC{suffix}"})
+        headers.append((f"Header{suffix}", needs, _statement(header)))
+    return steps, headers
 
 
 def year_present(con: duckdb.DuckDBPyConnection, return_name: str, year: int) -> bool:
