@@ -46,20 +46,21 @@ Unit = tuple[str, list[Rule]]
 
 
 def _units(rules: Sequence[Rule], ctx: Context) -> list[Unit]:
-    """Rules as statements: every rule that only tests rows of one table (`row_test`) joins the
-    others of its table in one scan, each row tagged with the rules it fails; the rest run alone.
-    Planning one scan per table instead of a subquery per rule is most of what a clean return
-    costs."""
-    by_table: dict[str, list[tuple[Rule, str]]] = {}
+    """Rules as statements: every rule that only tests rows of one table (`row_test`), joined
+    the same way (`joins`), joins the others of its table and joins in one scan, each row
+    tagged with the rules it fails; the rest run alone. Planning one scan per table instead of
+    a subquery per rule is most of what a clean return costs."""
+    by_scan: dict[tuple[str, str], list[tuple[Rule, str]]] = {}
     units: list[Unit] = []
     for r in rules:
         row_test = getattr(r.check, "row_test", None)
         test = row_test(ctx) if row_test is not None else None
         if test:
-            by_table.setdefault(r.check.tables[0], []).append((r, ctx.fill(test)))
+            scan = (r.check.tables[0], ctx.fill(getattr(r.check, "joins", "")))
+            by_scan.setdefault(scan, []).append((r, ctx.fill(test)))
         else:
             units.append((_wrap(r, ctx), [r]))
-    for table, items in by_table.items():
+    for (table, joins), items in by_scan.items():
         if len(items) == 1:
             units.append((_wrap(items[0][0], ctx), [items[0][0]]))
             continue
@@ -72,7 +73,7 @@ def _units(rules: Sequence[Rule], ctx: Context) -> list[Unit]:
                 f"SELECT rule, '{table}' AS \"table\", source_file, source_line, child FROM ("
                 f"SELECT unnest(list_filter([{tags}], lambda x: x IS NOT NULL)) AS rule, "
                 "t.source_file, t.source_line::INTEGER AS source_line, "
-                f't.CHILD_raw::VARCHAR AS child FROM "{table}" t)',
+                f't.CHILD_raw::VARCHAR AS child FROM "{table}" t {joins})',
                 [r for r, _ in items],
             )
         )

@@ -13,14 +13,13 @@ from collections.abc import Mapping, Sequence
 
 import duckdb
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from datamonger.store import q
 from datamonger.validation import registry
 from datamonger.validation.report import ISSUE_COLUMNS, ISSUE_SCHEMA, empty_issues
 from datamonger.validation.rule import Rule
 
-_FOUND, _RULES = "_dm_found", "_dm_rules"
+_FOUND, _RULES, _DEDUPED = "_dm_found", "_dm_rules", "_dm_deduped"
 
 
 def from_found(
@@ -34,8 +33,12 @@ def from_found(
     rows = pa.concat_tables(found, promote_options="permissive") if found else None
     if rows is None or rows.num_rows == 0:
         return empty_issues()
-    codes = set(pc.unique(rows.column("rule")).to_pylist())
-    tables = sorted(pc.unique(rows.column("table")).to_pylist())
+    pairs = rows.select(["table", "rule"]).group_by(["table", "rule"]).aggregate([])
+    codes: dict[str, list[str]] = {}
+    for table, code in zip(
+        pairs.column("table").to_pylist(), pairs.column("rule").to_pylist(), strict=True
+    ):
+        codes.setdefault(table, []).append(code)
     rank = {c: n for n, c in enumerate(sorted(by_code, key=registry.sort_key))}
     rules = pa.table(
         {
@@ -46,16 +49,20 @@ def from_found(
         }
     )
     selects = []
-    for table in tables:
+    for table in sorted(codes):
         columns = {r[0] for r in con.execute(f"DESCRIBE {q(table)}").fetchall()}
         present = {
             code: [f for f in dict.fromkeys(by_code[code].fields) if f + "_raw" in columns]
-            for code in sorted(codes)
+            for code in sorted(codes[table])
         }
         selects.append(_select(table, present, return_name, year))
     con.register(_FOUND, rows)
     con.register(_RULES, rules)
-    try:
+    try:  # each failing row once per rule (a rule may meet a row twice), in one scan
+        con.execute(
+            f'CREATE OR REPLACE TEMP TABLE {_DEDUPED} AS SELECT rule, "table", source_file, '
+            f"source_line, min(child) AS child FROM {_FOUND} GROUP BY ALL"
+        )
         sql = " UNION ALL ".join(f"({s})" for s in selects)
         return (
             con.sql(f'SELECT {ISSUE_COLUMNS} FROM ({sql}) ORDER BY rank, "table", file, line')
@@ -65,6 +72,7 @@ def from_found(
     finally:
         for name in (_FOUND, _RULES):
             con.unregister(name)
+        con.execute(f"DROP TABLE IF EXISTS {_DEDUPED}")
 
 
 def _raw(field: str) -> str:
@@ -94,11 +102,7 @@ def _select(table: str, present: dict[str, list[str]], return_name: str, year: i
     else:
         fields_sql = values_sql = "[]"
     return f"""
-        WITH d AS (
-            SELECT rule, "table", source_file, source_line, min(child) AS child
-            FROM {_FOUND} WHERE "table" = {_lit(table)}
-            GROUP BY rule, "table", source_file, source_line
-        )
+        WITH d AS (SELECT * FROM {_DEDUPED} WHERE "table" = {_lit(table)})
         SELECT d.rule, r.severity, {_lit(return_name)} AS "return", {int(year)} AS year,
             d."table", d.source_file AS file, d.source_line AS line, d.child,
             CASE WHEN t.source_line IS NULL THEN []::VARCHAR[] ELSE {fields_sql} END AS fields,

@@ -151,6 +151,17 @@ def issues_sql(table: pa.Table) -> Iterator[duckdb.DuckDBPyConnection]:
 _CHILDREN = "count(DISTINCT {key}) + (count(*) FILTER (WHERE child IS NULL) > 0)::INTEGER"
 
 
+def _by_rule(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str, int, int]]:
+    return [
+        (r, c, s, int(n), int(k))
+        for r, c, s, n, k in con.execute(
+            f'SELECT "return", rule, severity, count(*) AS n, '
+            f"{_CHILDREN.format(key='child')} FROM issues GROUP BY ALL "
+            'ORDER BY n DESC, "return", rule, severity'
+        ).fetchall()
+    ]
+
+
 @dataclass
 class Report:
     table: pa.Table = field(default_factory=empty_issues)  # ISSUE_SCHEMA, in report order
@@ -215,14 +226,7 @@ class Report:
     def by_rule(self) -> list[tuple[str, str, str, int, int]]:
         """(return, rule, severity, issues, children) with the most frequent rules first."""
         with issues_sql(self.table) as con:
-            return [
-                (r, c, s, int(n), int(k))
-                for r, c, s, n, k in con.execute(
-                    f'SELECT "return", rule, severity, count(*) AS n, '
-                    f"{_CHILDREN.format(key='child')} FROM issues GROUP BY ALL "
-                    'ORDER BY n DESC, "return", rule, severity'
-                ).fetchall()
-            ]
+            return _by_rule(con)
 
     def summary(self) -> dict[str, Any]:
         with issues_sql(self.table) as con:
@@ -232,6 +236,7 @@ class Report:
                 "count(*) FILTER (WHERE severity = 'query'), "
                 'count(DISTINCT {"return": "return", child: child}) FROM issues'
             ).fetchone()
+            by_rule = _by_rule(con)
         errors, queries, children = row if row else (0, 0, 0)
         return {
             "returns": [{"return": r, "year": y} for r, y in self.returns],
@@ -246,7 +251,7 @@ class Report:
                     "children": k,
                     "message": self.messages.get((r, c), ""),
                 }
-                for r, c, s, n, k in self.by_rule()
+                for r, c, s, n, k in by_rule
             ],
             "rules_run": len(self.rules_run),
             "rules_skipped": sum(1 for s in self.skipped if s.category == "skipped"),

@@ -40,9 +40,10 @@ def sql_list(values: Sequence[str]) -> str:
 
 
 def select(table: str, where: str, joins: str = "") -> str:
-    """The standard shape: failing rows of `table` (alias t)."""
+    """The standard shape: failing rows of `table` (alias t). A row met twice (through a join)
+    is one issue: the engine keeps one per rule and row (`issues.from_found`)."""
     return (
-        f"SELECT DISTINCT '{table}' AS \"table\", t.source_file, t.source_line, "
+        f"SELECT '{table}' AS \"table\", t.source_file, t.source_line, "
         f't.CHILD_raw AS child FROM "{table}" t {joins} WHERE {where}'
     )
 
@@ -74,9 +75,9 @@ class Template:
         return select(self.table, test)
 
     def row_test(self, ctx: Context) -> str | None:
-        """The test a failing row of `table` (alias t) meets, when the rule is only that (no
-        other table read); None otherwise. The engine runs all such rules of one table in one
-        scan, so planning is per table, not per rule."""
+        """The test a failing row of `table` (alias t, joined as `joins` says when the template
+        has them) meets, when the rule is only that; None otherwise. The engine runs all the
+        rules of one table and joins in one scan, so planning is per scan, not per rule."""
         return None
 
     def default_fixture(self, year: int) -> Fixture | None:
@@ -174,7 +175,7 @@ class Where(Template):
         return select(self.table, f"({for_year(self.condition, ctx.year)})", self.joins)
 
     def row_test(self, ctx: Context) -> str | None:
-        return None if self.joins else f"({for_year(self.condition, ctx.year)})"
+        return f"({for_year(self.condition, ctx.year)})"
 
 
 HEADER = 'LEFT JOIN "Header" h ON h.CHILD = t.CHILD'
