@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -133,14 +134,40 @@ def load_paths(
         return finish(stage_paths(paths, store, la=la, limits=limits), year=year)
 
 
+def load_with_previous(
+    paths: Sequence[Path],
+    previous: Sequence[Path],
+    store: Store,
+    *,
+    year: int | None = None,
+    la: str | None = None,
+) -> tuple[LoadReport, LoadReport | None]:
+    """Load `paths`, and `previous` (when given) as last year's return: as the year before the
+    one `paths` gave (or `year`), whatever its own dates say. `previous` is read and staged in
+    a thread of its own, on a view of the store, while `paths` load; its year is settled once
+    theirs is known. Gives both load reports."""
+    if not previous:
+        return load_paths(paths, store, year=year, la=la), None
+    view = store.view()
+    try:
+        with store.bounded_memory(), ThreadPoolExecutor(1, thread_name_prefix="previous") as pool:
+            staged = pool.submit(stage_paths, previous, view, la=la)
+            loaded = load_paths(paths, store, year=year, la=la)
+            years = {y - 1 for _, y, _, _ in loaded.loaded if year is None or y == year}
+            before = finish(staged.result(), year=min(years) if len(years) == 1 else None)
+    finally:
+        view.close()
+    return loaded, before
+
+
 @dataclass
 class Staged:
     """Files read and staged on `store`, their year not yet settled nor anything committed.
 
     `load_paths` is `stage_paths` then `finish`. Apart, another thread can read and stage one
-    set of files on a `Store.view` while this one loads another (`validate --previous` reads
-    last year's return so), and the year given to `finish` can depend on what the first load
-    found. Staged rows live on the store's connection until `finish` commits or drops them.
+    set of files on a `Store.view` while this one loads another (`load_with_previous`), and
+    the year given to `finish` can depend on what the first load found. Staged rows live on
+    the store's connection until `finish` commits or drops them.
     """
 
     store: Store

@@ -10,12 +10,9 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -31,9 +28,6 @@ from datamonger.validation.engine import UnknownRules, returns_in_store
 from datamonger.validation.engine import validate as run
 from datamonger.validation.report import Report, issues_sql
 from datamonger.validation.structure import CODE as STRUCTURE
-
-if TYPE_CHECKING:
-    from datamonger.loading import Staged
 
 
 class ReturnChoice(StrEnum):
@@ -137,7 +131,7 @@ def _validate(
             raise fail("--previous is for files; a database already holds every year loaded")
         store = Store(paths[0])
     else:
-        from datamonger.loading import finish, load_paths
+        from datamonger.loading import load_with_previous
 
         store = Store(db if db is not None else ":memory:")
     with store:
@@ -154,20 +148,15 @@ def _validate(
                     latest[r] = max(latest.get(r, y), y)
                 targets = sorted(latest.items())
         else:
-            with store.bounded_memory(), _staging(previous, store, la) as staged:
-                loaded = load_paths(paths, store, year=year, la=la)
-                _print_problems(loaded.problems)
-                input_failed = loaded.exit_code != 0
-                targets = sorted({(r, y) for r, y, _, _ in loaded.loaded})
-                if year is not None:
-                    targets = [(r, y) for r, y in targets if y == year]
-                if staged is not None:
-                    prev_years = {y - 1 for _, y in targets}
-                    before = finish(
-                        staged.result(), year=min(prev_years) if len(prev_years) == 1 else None
-                    )
-                    _print_problems(before.problems)
-                    input_failed = input_failed or before.exit_code != 0
+            loaded, before = load_with_previous(paths, previous, store, year=year, la=la)
+            _print_problems(loaded.problems)
+            input_failed = loaded.exit_code != 0
+            targets = sorted({(r, y) for r, y, _, _ in loaded.loaded})
+            if year is not None:
+                targets = [(r, y) for r, y in targets if y == year]
+            if before is not None:
+                _print_problems(before.problems)
+                input_failed = input_failed or before.exit_code != 0
         if not targets:
             raise fail("no return to validate was found in the input")
         report = Report()
@@ -190,23 +179,6 @@ def _validate(
         _write(report, store, format, output)
     code = report.exit_code
     return 2 if input_failed else code
-
-
-@contextmanager
-def _staging(previous: list[Path], store: Store, la: str | None) -> Iterator[Future[Staged] | None]:
-    """Last year's files read and staged in a thread of their own, on a view of the store,
-    while this year's load: their year is settled once this year's is known (`finish`)."""
-    if not previous:
-        yield None
-        return
-    from datamonger.loading import stage_paths
-
-    view = store.view()
-    try:
-        with ThreadPoolExecutor(1, thread_name_prefix="previous") as pool:
-            yield pool.submit(stage_paths, previous, view, la=la)
-    finally:
-        view.close()
 
 
 def _print_problems(problems: list[Any]) -> None:
