@@ -33,12 +33,6 @@ def from_found(
     rows = pa.concat_tables(found, promote_options="permissive") if found else None
     if rows is None or rows.num_rows == 0:
         return empty_issues()
-    pairs = rows.select(["table", "rule"]).group_by(["table", "rule"]).aggregate([])
-    codes: dict[str, list[str]] = {}
-    for table, code in zip(
-        pairs.column("table").to_pylist(), pairs.column("rule").to_pylist(), strict=True
-    ):
-        codes.setdefault(table, []).append(code)
     rank = {c: n for n, c in enumerate(sorted(by_code, key=registry.sort_key))}
     rules = pa.table(
         {
@@ -48,14 +42,6 @@ def from_found(
             "rank": [rank[c] for c in by_code],
         }
     )
-    selects = []
-    for table in sorted(codes):
-        columns = {r[0] for r in con.execute(f"DESCRIBE {q(table)}").fetchall()}
-        present = {
-            code: [f for f in dict.fromkeys(by_code[code].fields) if f + "_raw" in columns]
-            for code in sorted(codes[table])
-        }
-        selects.append(_select(table, present, return_name, year))
     con.register(_FOUND, rows)
     con.register(_RULES, rules)
     try:  # each failing row once per rule (a rule may meet a row twice), in one scan
@@ -63,6 +49,19 @@ def from_found(
             f'CREATE OR REPLACE TEMP TABLE {_DEDUPED} AS SELECT rule, "table", source_file, '
             f"source_line, min(child) AS child FROM {_FOUND} GROUP BY ALL"
         )
+        codes: dict[str, list[str]] = {}
+        for table, code in con.execute(
+            f'SELECT DISTINCT "table", rule FROM {_DEDUPED} ORDER BY ALL'
+        ).fetchall():
+            codes.setdefault(table, []).append(code)
+        selects = []
+        for table, found_codes in codes.items():
+            columns = {r[0] for r in con.execute(f"DESCRIBE {q(table)}").fetchall()}
+            present = {
+                code: [f for f in dict.fromkeys(by_code[code].fields) if f + "_raw" in columns]
+                for code in found_codes
+            }
+            selects.append(_select(table, present, return_name, year))
         sql = " UNION ALL ".join(f"({s})" for s in selects)
         return (
             con.sql(f'SELECT {ISSUE_COLUMNS} FROM ({sql}) ORDER BY rank, "table", file, line')

@@ -399,13 +399,16 @@ class SameAs(Template):
     def tables(self) -> tuple[str, ...]:
         return (self.table, self.other)
 
-    def query(self, ctx: Context) -> str:
+    @property
+    def joins(self) -> str:
+        return f'JOIN "{self.other}" o ON o.CHILD = t.CHILD'
+
+    def row_test(self, ctx: Context) -> str:
         f = self.field
-        return select(
-            self.table,
-            f"t.{f} IS NOT NULL AND o.{f} IS NOT NULL AND t.{f} <> o.{f}",
-            f'JOIN "{self.other}" o ON o.CHILD = t.CHILD',
-        )
+        return f"t.{f} IS NOT NULL AND o.{f} IS NOT NULL AND t.{f} <> o.{f}"
+
+    def query(self, ctx: Context) -> str:
+        return select(self.table, self.row_test(ctx), self.joins)
 
     def default_fixture(self, year: int) -> Fixture:
         a, b = self.sample
