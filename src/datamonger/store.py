@@ -253,38 +253,52 @@ class Store:
         `describe` maps a field type to (problem code, what the value should be, what to do).
         All of them go to the temporary table `staged_problems` (numbered per file in order of
         line) in one statement, never through Python one by one; `log_problems` stores them.
+        Each field only selects its unreadable values; the messages are written once over them
+        all (planning a message per field cost more than finding the values).
         """
-        parts = []
+        parts, kinds = [], set()
         for name in sorted(n for n in self._staged if n.startswith(f"stage_{group}_")):
             spec = BY_STORE_NAME[name.split("_", 2)[2]]
             fmt = cin.DATE_FORMAT if spec.return_ == "cin" else ssda903.DATE_FORMAT
             for pos, f in enumerate(spec.fields):
                 if f.type == "text":
                     continue
-                code, what, hint = describe[f.type]
+                kinds.add((f.type, fmt))
                 raw = q(f.name + "_raw")
-                guess = _suggestion(f"trim({raw})", f.type, fmt)
-                said = f"{spec.name}.{f.name} on line "
                 parts.append(
                     f"SELECT source_file AS file, source_line AS line, {_lit(spec.name)} AS t, "
-                    f"{pos} AS pos, {_lit(f.name)} AS col, {raw} AS value, {_lit(code)} AS code, "
-                    f"{_lit(said)} || source_line || ' is ' || chr(39) || {raw} || chr(39) || "
-                    f"', which ' || CASE WHEN {guess} IS NOT NULL THEN 'has a two-digit year' "
-                    f"ELSE {_lit('cannot be read as ' + what)} END || "
-                    f"'; kept as written and flagged.' AS message, "
-                    f"CASE WHEN {guess} IS NOT NULL THEN "
-                    f"'Years are written with four digits: did you mean ' || {guess} || '?' "
-                    f"ELSE {_lit(hint)} END AS hint "
+                    f"{pos} AS pos, {_lit(f.name)} AS col, {raw} AS value, "
+                    f"{_lit(f.type)} AS ftype, {_lit(fmt)} AS fmt "
                     f"FROM {name} WHERE {q(f.name)} IS NULL AND nullif(trim({raw}), '') IS NOT NULL"
                 )
         self._create_staged_problems()
         if not parts:
             return
+        guess = " ".join(
+            f"WHEN ftype = {_lit(t)} AND fmt = {_lit(fmt)} THEN {_suggestion('trim(value)', t, fmt)}"
+            for t, fmt in sorted(kinds)
+        )
+        by_type = {t: describe[t] for t, _ in kinds}
+        code, what, hint = (
+            "CASE ftype "
+            + " ".join(f"WHEN {_lit(t)} THEN {_lit(d[i])}" for t, d in sorted(by_type.items()))
+            + " END"
+            for i in range(3)
+        )
         self.con.execute(
             f"""INSERT INTO staged_problems
                 SELECT {int(group)}, row_number() OVER (PARTITION BY file ORDER BY line, t, pos),
-                       'warning', code, message, file, line, col, value, hint
-                FROM ({" UNION ALL ".join(parts)})"""
+                       'warning', {code},
+                       t || '.' || col || ' on line ' || line || ' is ' || chr(39) || value
+                       || chr(39) || ', which ' || CASE WHEN guess IS NOT NULL
+                       THEN 'has a two-digit year' ELSE 'cannot be read as ' || {what} END
+                       || '; kept as written and flagged.',
+                       file, line, col, value,
+                       CASE WHEN guess IS NOT NULL THEN
+                       'Years are written with four digits: did you mean ' || guess || '?'
+                       ELSE {hint} END
+                FROM (SELECT *, CASE {guess} END AS guess
+                      FROM ({" UNION ALL ".join(parts)}))"""
         )
 
     def _create_staged_problems(self) -> None:
