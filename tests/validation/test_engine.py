@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from datamonger.store import Store
 from datamonger.validation import engine, prepare, registry
 from datamonger.validation.fixtures import load_rows
@@ -109,3 +111,27 @@ def _patch(monkeypatch, decl: RuleDecl) -> None:
     rules = dict(registry.all_rules("ssda903"))
     rules[decl.code] = registry._complete("ssda903", decl, "test")
     monkeypatch.setattr(registry, "all_rules", lambda name: rules if name == "ssda903" else {})
+
+
+@pytest.mark.parametrize(
+    ("la", "home", "placed"),
+    [
+        ("370", "S70_2TA", "S75_1AA"),  # Barnsley: ONSPD 2025 writes E08000038
+        ("E08000016", "S70_2TA", "S75_1AA"),  # Barnsley as the DfE's statistics name it
+        ("373", "S1_2HH", "S10_2TN"),  # Sheffield: E08000039 in ONSPD 2025
+    ],
+)
+def test_an_la_whose_ons_code_changed_places_in_its_own_area(
+    la: str, home: str, placed: str
+) -> None:
+    """The DfE's statistics and the postcode directory give Barnsley and Sheffield different ONS
+    codes; a placement in the LA's own area must still be IN, whichever code names the LA."""
+    eps = [f"DECOM=01/05/2026 LS=C2 HOME_POST={home} PL_POST={placed} PLACE_PROVIDER=PR1"]
+    with _store(Episodes=eps) as store, prepare.Workspace(store.con) as ws:
+        con = ws.cursor()
+        prepare.prepare(
+            con, "ssda903", 2027, postcodes=prepare.POSTCODES, la=prepare.ons_la(la), store=ws.store
+        )
+        row = con.execute('SELECT PL_LA, PL_LOCATION FROM "Episodes"').fetchone()
+    assert row is not None and row[1] == "IN", row
+    assert prepare.ons_la(la) == row[0]

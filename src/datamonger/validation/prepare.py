@@ -95,16 +95,25 @@ POSTCODES = postcodes_path() / "onspd_postcodes.parquet"
 
 @cache
 def _la_codes() -> dict[str, str]:
-    """DfE three-digit LA number -> ONS upper-tier code."""
+    """Every code an LA is named by (DfE number, ONS code) -> the ONS code the postcode
+    directory gives its postcodes. Where the two differ (Barnsley and Sheffield: the DfE's
+    statistics keep E08000016 and E08000019, ONSPD 2025 writes E08000038 and E08000039), the
+    file's alias row names the directory's."""
     text = (postcodes_path() / "la_ons_to_dfe.csv").read_text("utf-8")
-    out: dict[str, str] = {}
-    for r in csv.DictReader(text.splitlines()):
-        out.setdefault(r["dfe_la_number"].strip(), r["ons_la_code"].strip())
-    return out
+    rows = [
+        (r["dfe_la_number"].strip(), r["ons_la_code"].strip().upper(), r["note"])
+        for r in csv.DictReader(text.splitlines())
+    ]
+    directory: dict[str, str] = {}
+    for dfe, ons, note in rows:
+        if dfe not in directory or note.startswith("alias: ONSPD"):
+            directory[dfe] = ons
+    return {code: directory[dfe] for dfe, ons, _ in rows for code in (dfe, ons)}
 
 
 def ons_la(code: str | None) -> str | None:
-    """The LA as ONS writes it (E09000033), from either an ONS code or the DfE number (213)."""
+    """The LA as the ONS postcode directory writes it (E09000033), from an ONS code or the DfE
+    number (213): what placement postcodes' LAs are compared with."""
     if not code:
         return None
     code = code.strip().upper()
