@@ -115,12 +115,11 @@ def _run_part(
     return found, failed
 
 
-def _parts(con: duckdb.DuckDBPyConnection, units: list[Unit]) -> list[list[Unit]]:
+def _parts(units: list[Unit], threads: int) -> list[list[Unit]]:
     """`units` in parts of about as many rules each, one per DuckDB thread, each >= MIN_PART
     rules."""
-    ((threads,),) = con.execute("SELECT current_setting('threads')").fetchall()
     total = sum(len(rules) for _, rules in units)
-    n = max(1, min(int(threads), total // MIN_PART))
+    n = max(1, min(threads, total // MIN_PART))
     parts: list[list[Unit]] = [[] for _ in range(n)]
     sizes = [0] * n
     for unit in sorted(units, key=lambda u: -len(u[1])):  # biggest first, to the lightest part
@@ -214,21 +213,22 @@ def _validate(
             runnable.append(r)
 
     con = ws.cursor()
-    ((threads,),) = con.execute("SELECT current_setting('threads')").fetchall()
+    ((setting,),) = con.execute("SELECT current_setting('threads')").fetchall()
+    threads = int(setting)
     # a chosen few rules (`--rules`, a rule's fixture) get only the tables they name prepared
     only = None
     more: list[duckdb.DuckDBPyConnection] = []
     if rules is not None:
         only = set().union(*(prepare.needed(return_name, r.check.sql(ctx)) for r in runnable))
     else:  # cursors made here: the workspace is not shared with the threads
-        more = [ws.cursor() for _ in range(min(int(threads), 4) - 1)]
+        more = [ws.cursor() for _ in range(min(threads, 4) - 1)]
     prepare.prepare(
         con, return_name, year, postcodes=postcodes, la=ctx.la, store=ws.store, only=only, more=more
     )
     if providers is not None:
         provider_list.load(con, providers, postcodes)
 
-    parts = _parts(con, _units(runnable, ctx))
+    parts = _parts(_units(runnable, ctx), threads)
     if len(parts) == 1:
         results = [_run_part(con, parts[0], ctx)]
     else:
