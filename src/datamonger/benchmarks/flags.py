@@ -42,6 +42,16 @@ _RATE_WORDS = re.compile(
 )
 
 
+# An explore-education-statistics column (`file:column[filters]`) is a rate when its own name
+# says so; its file's name ("cla_number_and_rate_per_10k_children") and its filters ("SDQ score
+# is borderline", "Duration 0-10 days") describe what is counted, not how.
+_EES_RATE_WORDS = re.compile(
+    r"(?<![a-z])(percent|percentage|rate|per|average|median|percentile|caseload|ratio|mean)"
+    r"(?![a-z])",
+    re.I,
+)
+
+
 @functools.cache
 def is_count(measure: Measure) -> bool:
     """Whether a measure is a plain count, whose size follows the LA's size."""
@@ -49,6 +59,10 @@ def is_count(measure: Measure) -> bool:
     # when the title speaks of days ("11-15 working days ... (Num)" counts conferences)
     if re.match(r"number\b", measure.unit or "", re.I) or "(num)" in measure.title.lower():
         return True
+    if ":" in measure.key:
+        column = measure.key.split(":", 1)[1].split("[", 1)[0]
+        unit = measure.unit or ""
+        return "%" not in unit and not _EES_RATE_WORDS.search(f"{column} {unit}")
     text = f"{measure.key} {measure.unit or ''} {measure.title}"
     return not _RATE_WORDS.search(text)
 
