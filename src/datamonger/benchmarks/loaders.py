@@ -99,7 +99,9 @@ def _header(path: Path) -> list[str]:
 def detect(path: Path) -> str:
     """Which published format a file is: lait, lait_dictionary, ees, sn2025 or sn2021."""
     if path.suffix == ".parquet":
-        cols = duckdb.execute(f"describe select * from read_parquet('{path}')").fetchall()
+        target = str(path).replace("'", "''")
+        with duckdb.connect() as con:  # its own: the default connection is shared by threads
+            cols = con.execute(f"DESCRIBE SELECT * FROM read_parquet('{target}')").fetchall()
         names = {c[0] for c in cols}
         if {"Short Desc", "Years", "LA and Regions", "Values"} <= names:
             return "lait"
