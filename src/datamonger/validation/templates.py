@@ -39,13 +39,24 @@ def sql_list(values: Sequence[str]) -> str:
     return ", ".join("'" + v.replace("'", "''") + "'" for v in values)
 
 
-def select(table: str, where: str, joins: str = "") -> str:
+class Select(str):
+    """The SQL of `select`, remembering its parts: a `query` of it alone is a row test the
+    engine can run in one scan with the other rules of its table and joins."""
+
+    table: str
+    where: str
+    joins: str
+
+
+def select(table: str, where: str, joins: str = "") -> Select:
     """The standard shape: failing rows of `table` (alias t). A row met twice (through a join)
     is one issue: the engine keeps one per rule and row (`issues.from_found`)."""
-    return (
+    out = Select(
         f"SELECT '{table}' AS \"table\", t.source_file, t.source_line, "
         f't.CHILD_raw AS child FROM "{table}" t {joins} WHERE {where}'
     )
+    out.table, out.where, out.joins = table, where, joins
+    return out
 
 
 def d(day: dt.date) -> str:
@@ -439,7 +450,16 @@ class Query:
 
     @property
     def tables(self) -> tuple[str, ...]:
+        if isinstance(self.text, Select):  # the table it tests first
+            return (self.text.table, *(t for t in self.reads if t != self.text.table))
         return self.reads
+
+    @property
+    def joins(self) -> str:
+        return self.text.joins if isinstance(self.text, Select) else ""
+
+    def row_test(self, ctx: Context) -> str | None:
+        return f"({self.text.where})" if isinstance(self.text, Select) else None
 
     def sql(self, ctx: Context) -> str:
         return ctx.fill(self.text)
