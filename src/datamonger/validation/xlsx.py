@@ -45,16 +45,16 @@ def write_xlsx(report: Report, store: Store, path: Path) -> set[str]:
         con.register("issues", report.table)
         summary = report.summary()
         by_rule = _rule_sheets(summary)
-        others = [_by_child(summary["issues"]), *_table_sheets(con)]
+        others = [_by_child(), *_table_sheets(con)]
         sheets = [*by_rule, *others]
-        wb.add_rows("Summary", [])  # first, but written last: it lists the sheets cut short
+        summary_at = wb.reserve("Summary")  # first, but written last: it lists the sheets cut
         if by_rule:
             keys = [f"{i['return']} {i['rule']}" for i in summary["by_rule"]]
             wb.add_split(con, by_rule, "\"return\" || ' ' || rule", keys)
         for sheet in others:
             wb.add_sql(con, sheet)
         rows, bold = _summary(summary, report, sheets)
-        wb.add_rows("Summary", rows, bold, at=0)
+        wb.add_rows("Summary", rows, bold, at=summary_at)
         children = {
             c
             for (c,) in con.execute(
@@ -124,20 +124,17 @@ def _rule_sheets(summary: dict) -> list[Sheet]:
                     Column("line", "s.line", number=True),
                     Column("child", "s.child"),
                     Column("fields", "array_to_string(s.fields, ', ')"),
-                    Column("values", _VALUES),
-                    Column("severity", "s.severity"),
-                    Column("message", "s.message", width=80),
+                    Column("values", _VALUES, width=40),
                 ],
                 "SELECT * FROM issues",  # cut by rule in one query (`Workbook.add_split`)
                 order='"table", file, line',
-                title=f"Rule {code}: {item['message']}",
-                rows=item["issues"],
+                title=f"Rule {code} ({item['severity']}): {item['message']}",
             )
         )
     return out
 
 
-def _by_child(issues: int) -> Sheet:
+def _by_child() -> Sheet:
     return Sheet(
         "By child",
         [
@@ -152,7 +149,6 @@ def _by_child(issues: int) -> Sheet:
         ],
         "SELECT * FROM issues",
         order='CAST(child AS VARCHAR) NULLS FIRST, "return", year, rule, "table", file, line',
-        rows=issues,
     )
 
 
