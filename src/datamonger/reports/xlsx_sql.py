@@ -66,12 +66,19 @@ def xml_text_sql(x: str) -> str:
     return out
 
 
-def text_cell_sql(x: str, style: str = "''") -> str:
+def text_cell_sql(x: str, style: str = "''", code: bool = False) -> str:
     """SQL: one inline-string cell holding text `x` (a VARCHAR), `style` SQL giving its ` s=".."`
-    attribute or ''. Plain text is copied; only a text `_SPECIAL` matches is escaped."""
+    attribute or ''. Plain text is copied; only a text `_SPECIAL` matches is escaped. A `code`
+    (a text Datamonger writes itself: rule codes, severities, table names, messages) holds no
+    control character, so only XML's three specials are looked for, without a regexp."""
+    special = (
+        f"contains({x}, '&') OR contains({x}, '<') OR contains({x}, '>')"
+        if code
+        else f"regexp_matches({x}, {_SPECIAL})"
+    )
     return (
         f"concat('<c', {style}, CASE WHEN {x} IS NULL OR {x} = '' THEN '/>' "
-        f"WHEN regexp_matches({x}, {_SPECIAL}) THEN concat("
+        f"WHEN {special} THEN concat("
         f"' t=\"inlineStr\"><is><t xml:space=\"preserve\">', {xml_text_sql(x)}, '</t></is></c>') "
         f"ELSE concat(' t=\"inlineStr\"><is><t>', {x}, '</t></is></c>') END)"
     )
@@ -95,6 +102,7 @@ class Column:
     number: bool = False  # a number cell; else text
     style: str | None = None  # SQL giving a style name ('error', 'query') or NULL
     width: float | None = None
+    code: bool = False  # text Datamonger writes itself (see `text_cell_sql`)
 
 
 @dataclass
@@ -185,7 +193,9 @@ class Workbook:
                 else "''"
             )
             v = f"CAST(_v{i} AS VARCHAR)"
-            cells.append(number_cell_sql(v, style) if col.number else text_cell_sql(v, style))
+            cells.append(
+                number_cell_sql(v, style) if col.number else text_cell_sql(v, style, col.code)
+            )
         positions = ", ".join(f"({_lit(k)}, {n})" for n, k in enumerate(keys))
         sql = (
             f"SELECT concat('<row>', {', '.join(cells)}, '</row>') AS x, _sheet FROM ("

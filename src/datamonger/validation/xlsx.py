@@ -119,11 +119,11 @@ def _rule_sheets(summary: dict) -> list[Sheet]:
             Sheet(
                 rule_sheet(ret, code),
                 [
-                    Column("table", 's."table"'),
+                    Column("table", 's."table"', code=True),
                     Column("file", "s.file", width=24),
                     Column("line", "s.line", number=True),
                     Column("child", "s.child"),
-                    Column("fields", "array_to_string(s.fields, ', ')"),
+                    Column("fields", "array_to_string(s.fields, ', ')", code=True),
                     Column("values", _VALUES, width=40),
                 ],
                 "SELECT * FROM issues",  # cut by rule in one query (`Workbook.add_split`)
@@ -139,13 +139,13 @@ def _by_child() -> Sheet:
         "By child",
         [
             Column("child", "s.child"),
-            Column("return", 's."return"'),
+            Column("return", 's."return"', code=True),
             Column("year", "s.year", number=True),
-            Column("rule", "s.rule"),
-            Column("severity", "s.severity"),
-            Column("table", 's."table"'),
+            Column("rule", "s.rule", code=True),
+            Column("severity", "s.severity", code=True),
+            Column("table", 's."table"', code=True),
             Column("line", "s.line", number=True),
-            Column("message", "s.message"),
+            Column("message", "s.message", code=True),
         ],
         "SELECT * FROM issues",
         order='CAST(child AS VARCHAR) NULLS FIRST, "return", year, rule, "table", file, line',
@@ -162,49 +162,54 @@ def _tables(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int, str]]:
     ]
 
 
+# Each row with issues, once: the rules it raised in report order (each once), and the fields
+# flagged by an error and by a query, which the table sheets highlight red and amber.
+_FLAGGED = """
+    WITH numbered AS (
+        SELECT "return", year, "table", file, line, rule, row_number() OVER () AS k FROM issues),
+    r AS (
+        SELECT "return", year, "table", file, line, string_agg(rule, ', ' ORDER BY k) AS rules
+        FROM (SELECT "return", year, "table", file, line, rule, min(k) AS k
+              FROM numbered GROUP BY ALL)
+        GROUP BY ALL),
+    m AS (
+        SELECT "return", year, "table", file, line,
+               flatten(list(fields) FILTER (WHERE severity = 'error')) AS errors,
+               flatten(list(fields) FILTER (WHERE severity <> 'error')) AS queries
+        FROM issues GROUP BY ALL)
+    SELECT * FROM r JOIN m USING ("return", year, "table", file, line)"""
+
+
 def _table_sheets(con: duckdb.DuckDBPyConnection) -> list[Sheet]:
     """Each table with issues, every row as written, the flagged cells highlighted."""
+    tables = _tables(con)
+    if tables:
+        con.register("flagged", con.sql(_FLAGGED).to_arrow_table())
     out = []
-    for ret, year, table in _tables(con):
+    for ret, year, table in tables:
         spec = next(t for t in prepare.specs(ret) if t.name == table)
         names = list(spec.field_names)
-        marks = ", ".join(
-            f"max(CASE WHEN field = {_lit(f)} THEN sev END) AS {q('_s_' + f)}" for f in names
-        )
-        # the rules each row raised, in report order, once each
         source = f"""
             SELECT t.source_file, t.source_line,
                    {", ".join(f"t.{q(raw_column(spec, f))} AS {q(f)}" for f in names)},
-                   {", ".join(f"m.{q('_s_' + f)}" for f in names)}, r.rules
+                   f.errors, f.queries, f.rules
             FROM {spec.store_name} t
             LEFT JOIN (
-                SELECT file, line, {marks} FROM (
-                    SELECT file, line, unnest(fields) AS field,
-                           CASE severity WHEN 'error' THEN 2 ELSE 1 END AS sev
-                    FROM issues WHERE "return" = {_lit(ret)} AND year = {year}
-                      AND "table" = {_lit(table)})
-                GROUP BY file, line
-            ) m ON m.file = t.source_file AND m.line = t.source_line
-            LEFT JOIN (
-                SELECT file, line, string_agg(rule, ', ' ORDER BY k) AS rules FROM (
-                    SELECT file, line, rule, min(k) AS k FROM (
-                        SELECT file, line, rule, row_number() OVER () AS k FROM issues
-                        WHERE "return" = {_lit(ret)} AND year = {year}
-                          AND "table" = {_lit(table)})
-                    GROUP BY ALL)
-                GROUP BY file, line
-            ) r ON r.file = t.source_file AND r.line = t.source_line
+                SELECT * FROM flagged
+                WHERE "return" = {_lit(ret)} AND year = {year} AND "table" = {_lit(table)}
+            ) f ON f.file = t.source_file AND f.line = t.source_line
             WHERE t.collection_year = {year}"""
         columns = [Column("file", "s.source_file"), Column("line", "s.source_line", number=True)]
         columns += [
             Column(
                 f,
                 f"s.{q(f)}",
-                style=f"CASE s.{q('_s_' + f)} WHEN 2 THEN 'error' WHEN 1 THEN 'query' END",
+                style=f"CASE WHEN list_contains(s.errors, {_lit(f)}) THEN 'error' "
+                f"WHEN list_contains(s.queries, {_lit(f)}) THEN 'query' END",
             )
             for f in names
         ]
-        columns.append(Column("rules", "s.rules"))
+        columns.append(Column("rules", "s.rules", code=True))
         out.append(
             Sheet(
                 table_sheet(ret, year, table),
