@@ -18,6 +18,7 @@ of validation errors and queries.
 from __future__ import annotations
 
 import queue
+import re
 import threading
 import zipfile
 from collections.abc import Iterator, Sequence
@@ -40,6 +41,7 @@ _RNS = 'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relations
 # as character references for tab, newline and carriage return), or an edge space (kept by
 # xml:space="preserve")
 _SPECIAL = "'[&<>\\x00-\\x1F]|^ | $'"
+_SPECIAL_RE = re.compile("[&<>\x00-\x1f]|^ | $")
 
 
 def column_letter(n: int) -> str:
@@ -66,19 +68,17 @@ def xml_text_sql(x: str) -> str:
     return out
 
 
-def text_cell_sql(x: str, style: str = "''", code: bool = False) -> str:
+def text_cell_sql(x: str, style: str = "''", special: Sequence[str] | None = None) -> str:
     """SQL: one inline-string cell holding text `x` (a VARCHAR), `style` SQL giving its ` s=".."`
-    attribute or ''. Plain text is copied; only a text `_SPECIAL` matches is escaped. A `code`
-    (a text Datamonger writes itself: rule codes, severities, table names, messages) holds no
-    control character, so only XML's three specials are looked for, without a regexp."""
-    special = (
-        f"contains({x}, '&') OR contains({x}, '<') OR contains({x}, '>')"
-        if code
-        else f"regexp_matches({x}, {_SPECIAL})"
-    )
+    attribute or ''. Plain text is copied; only a text `_SPECIAL` matches is escaped, or, when
+    `special` lists every such value the column holds (a code column's few), a text in it."""
+    if special is None:
+        test = f"regexp_matches({x}, {_SPECIAL})"
+    else:
+        test = f"{x} IN ({', '.join(_lit(v) for v in special)})" if special else "false"
     return (
         f"concat('<c', {style}, CASE WHEN {x} IS NULL OR {x} = '' THEN '/>' "
-        f"WHEN {special} THEN concat("
+        f"WHEN {test} THEN concat("
         f"' t=\"inlineStr\"><is><t xml:space=\"preserve\">', {xml_text_sql(x)}, '</t></is></c>') "
         f"ELSE concat(' t=\"inlineStr\"><is><t>', {x}, '</t></is></c>') END)"
     )
@@ -102,7 +102,7 @@ class Column:
     number: bool = False  # a number cell; else text
     style: str | None = None  # SQL giving a style name ('error', 'query') or NULL
     width: float | None = None
-    code: bool = False  # text Datamonger writes itself (see `text_cell_sql`)
+    code: bool = False  # few distinct values (rule codes, messages): escaped by value
 
 
 @dataclass
@@ -185,6 +185,7 @@ class Workbook:
         limit = MAX_ROWS - first + 1
         values = [f"{c.sql} AS _v{i}" for i, c in enumerate(layout.columns)]
         values += [f"{c.style} AS _st{i}" for i, c in enumerate(layout.columns) if c.style]
+        special = _special_values(con, layout)
         cells = []
         for i, col in enumerate(layout.columns):
             style = (
@@ -194,7 +195,7 @@ class Workbook:
             )
             v = f"CAST(_v{i} AS VARCHAR)"
             cells.append(
-                number_cell_sql(v, style) if col.number else text_cell_sql(v, style, col.code)
+                number_cell_sql(v, style) if col.number else text_cell_sql(v, style, special.get(i))
             )
         positions = ", ".join(f"({_lit(k)}, {n})" for n, k in enumerate(keys))
         sql = (
@@ -240,6 +241,13 @@ class Workbook:
         finally:
             self._zip.close()
 
+    def discard(self) -> None:
+        """After a failure: no half-written workbook is left at `path`."""
+        try:
+            self._zip.close()
+        finally:
+            self.path.unlink(missing_ok=True)
+
     def _part(self, place: int) -> Any:
         return self._zip.open(f"xl/worksheets/sheet{place + 1}.xml", "w", force_zip64=True)
 
@@ -278,6 +286,23 @@ class Workbook:
             "</Relationships>",
         )
         zf.writestr("xl/styles.xml", _STYLES)
+
+
+def _special_values(con: duckdb.DuckDBPyConnection, sheet: Sheet) -> dict[int, list[str]]:
+    """For each code column, its values that need escaping, found among its distinct values
+    (one small aggregate) instead of testing every row with a regexp; a column with more than a
+    few such values is tested row by row."""
+    codes = [i for i, c in enumerate(sheet.columns) if c.code and not c.number]
+    if not codes:
+        return {}
+    lists = ", ".join(f"list(DISTINCT CAST({sheet.columns[i].sql} AS VARCHAR))" for i in codes)
+    ((*row,),) = con.execute(f"SELECT {lists} FROM ({sheet.source}) s").fetchall()
+    out = {}
+    for i, values in zip(codes, row, strict=True):
+        special = [v for v in values or () if v and _SPECIAL_RE.search(v)]
+        if len(special) <= 100:
+            out[i] = special
+    return out
 
 
 def _runs(con: duckdb.DuckDBPyConnection, sql: str) -> Iterator[tuple[int, pa.Array]]:

@@ -75,6 +75,9 @@ def write_xlsx(report: Report, store: Store, path: Path) -> set[str]:
                 )
         wb.close()
         return children
+    except BaseException:
+        wb.discard()
+        raise
     finally:
         con.close()
 
@@ -162,22 +165,21 @@ def _tables(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int, str]]:
     ]
 
 
-# Each row with issues, once: the rules it raised in report order (each once), and the fields
-# flagged by an error and by a query, which the table sheets highlight red and amber.
+# Each row with issues, once: the rules it raised in report order (each once: a rule kept where
+# it first comes), and the fields flagged by an error and by a query, which the table sheets
+# highlight red and amber. One GROUP BY over the issues, shared by every table sheet.
 _FLAGGED = """
-    WITH numbered AS (
-        SELECT "return", year, "table", file, line, rule, row_number() OVER () AS k FROM issues),
-    r AS (
-        SELECT "return", year, "table", file, line, string_agg(rule, ', ' ORDER BY k) AS rules
-        FROM (SELECT "return", year, "table", file, line, rule, min(k) AS k
-              FROM numbered GROUP BY ALL)
-        GROUP BY ALL),
-    m AS (
-        SELECT "return", year, "table", file, line,
-               flatten(list(fields) FILTER (WHERE severity = 'error')) AS errors,
-               flatten(list(fields) FILTER (WHERE severity <> 'error')) AS queries
-        FROM issues GROUP BY ALL)
-    SELECT * FROM r JOIN m USING ("return", year, "table", file, line)"""
+    SELECT "return", year, "table", file, line,
+           array_to_string(list_filter(rs, lambda x, i: list_position(rs, x) = i), ', ') AS rules,
+           string_split(errors, ',') AS errors, string_split(queries, ',') AS queries
+    FROM (
+        SELECT "return", year, "table", file, line, list(rule ORDER BY k) AS rs,
+               string_agg(nullif(array_to_string(fields, ','), ''), ',')
+                   FILTER (WHERE severity = 'error') AS errors,
+               string_agg(nullif(array_to_string(fields, ','), ''), ',')
+                   FILTER (WHERE severity <> 'error') AS queries
+        FROM (SELECT *, row_number() OVER () AS k FROM issues)
+        GROUP BY ALL)"""
 
 
 def _table_sheets(con: duckdb.DuckDBPyConnection) -> list[Sheet]:
@@ -209,7 +211,7 @@ def _table_sheets(con: duckdb.DuckDBPyConnection) -> list[Sheet]:
             )
             for f in names
         ]
-        columns.append(Column("rules", "s.rules", code=True))
+        columns.append(Column("rules", "s.rules"))
         out.append(
             Sheet(
                 table_sheet(ret, year, table),
