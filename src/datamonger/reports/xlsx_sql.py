@@ -33,7 +33,7 @@ import pyarrow.compute as pc
 
 MAX_ROWS = 1_048_576  # Excel's rows per sheet
 STYLE = {"plain": 0, "bold": 1, "error": 2, "query": 3}
-COMPRESSLEVEL = 1  # zlib's fastest: the sheets' XML is repetitive, level 1 packs it about 10:1
+COMPRESSLEVEL = 3  # measured: as fast as 1 on sheet XML, 10% smaller (level 6 takes twice as long)
 _BATCH = 32_768  # rows per Arrow batch: a few MB of XML, two in flight
 _NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
 _RNS = 'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'

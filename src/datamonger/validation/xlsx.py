@@ -1,10 +1,12 @@
 """The Excel workbook of a validation run, streamed from SQL (`reports.xlsx_sql`).
 
-Sheets: Summary; one per rule with issues (`903 101`, `CIN 8520`); By child; then one per table
-with issues holding that table's rows as written, the offending cells highlighted (red for errors,
-amber for queries) and the rules each row raised. Every sheet is rendered by DuckDB from the issue
-table and the store, so memory stays flat whatever the number of issues; a sheet over Excel's
-1,048,576 rows is cut there and the Summary says so.
+Sheets: Summary (the counts, what each sheet holds, the rules skipped, the sheets cut); one per
+rule with issues (`903 101`, `CIN 8520`: table, file, line, child, fields and values; the rule's
+severity and message in the title line, not on every row); By child (every issue, child by
+child); then one per table with issues holding that table's rows as written, the offending cells
+highlighted (red for errors, amber for queries) and the rules each row raised. Every sheet is
+rendered by DuckDB from the issue table and the store, so memory stays flat whatever the number
+of issues; a sheet over Excel's 1,048,576 rows is cut there and the Summary says so.
 """
 
 from __future__ import annotations
@@ -22,6 +24,26 @@ from datamonger.validation.report import Report, values_text_sql
 SHORT = {"ssda903": "903", "cin": "CIN"}
 CHILD_COLUMNS = ("CHILD", "LAchildID")
 _VALUES = values_text_sql("; ", alias="s.")
+
+
+# What each sheet holds, as the Summary says it. Every issue is on its rule's sheet and on
+# By child; a table sheet shows it again in its row, highlighted.
+SHEETS = (
+    (
+        "903 101, CIN 8520, ...",
+        "one per rule with issues: each issue's table, file, line, child, the rule's fields and "
+        "their values as written; the rule's severity and message in its first line",
+    ),
+    (
+        "By child",
+        "every issue, child by child: return, year, rule, severity, table, line, message",
+    ),
+    (
+        "903 2025 Episodes, ...",
+        "one per table with issues: every row of the table as written, the cells of an error red "
+        "and of a query amber, and the rules each row raised",
+    ),
+)
 
 
 def rule_sheet(return_name: str, code: str) -> str:
@@ -97,6 +119,9 @@ def _summary(
         ["Seconds", s["seconds"]],
     ]
     bold = set()
+    rows += [[], ["Sheet", "What it holds"]]
+    bold.add(len(rows))
+    rows += [[name, holds] for name, holds in SHEETS]
     rows += [[], ["Return", "Rule", "Severity", "Issues", "Children", "Message"]]
     bold.add(len(rows))
     rows += [
