@@ -115,7 +115,7 @@ def messy(cases: list[tuple[str, int]], formats: list[str]) -> None:
             rate = f", {issues / wall:,.0f} issues/s" if issues else ""
             print(
                 f"messy {return_name:>7} {n:>6} children, --format {fmt:<7}: {wall:.2f}s wall, "
-                f"peak {peak:.0f} MB, {issues or '?':,} issues{rate}"
+                f"peak {peak:.0f} MB, {f'{issues:,}' if issues else '?'} issues{rate}"
             )
 
 
