@@ -26,24 +26,15 @@ CHILD_COLUMNS = ("CHILD", "LAchildID")
 _VALUES = values_text_sql("; ", alias="s.")
 
 
-# What each sheet holds, as the Summary says it. Every issue is on its rule's sheet and on
-# By child; a table sheet shows it again in its row, highlighted.
-SHEETS = (
-    (
-        "903 101, CIN 8520, ...",
-        "one per rule with issues: each issue's table, file, line, child, the rule's fields and "
-        "their values as written; the rule's severity and message in its first line",
-    ),
-    (
-        "By child",
-        "every issue, child by child: return, year, rule, severity, table, line, message",
-    ),
-    (
-        "903 2025 Episodes, ...",
-        "one per table with issues: every row of the table as written, the cells of an error red "
-        "and of a query amber, and the rules each row raised",
-    ),
-)
+# What each kind of sheet holds, as the Summary says it. Every issue is on its rule's sheet and
+# on By child; a table sheet shows it again in its row, highlighted.
+HOLDS = {
+    "rule": "one per rule with issues: each issue's table, file, line, child, the rule's fields "
+    "and their values as written; the rule's severity and message in its first line",
+    "child": "every issue, child by child: return, year, rule, severity, table, line, message",
+    "table": "one per table with issues: every row of the table as written, the cells of an "
+    "error red and of a query amber, and the rules each row raised",
+}
 
 
 def rule_sheet(return_name: str, code: str) -> str:
@@ -75,7 +66,7 @@ def write_xlsx(report: Report, store: Store, path: Path) -> set[str]:
             wb.add_split(con, by_rule, "\"return\" || ' ' || rule", keys)
         for sheet in others:
             wb.add_sql(con, sheet)
-        rows, bold = _summary(summary, report, sheets)
+        rows, bold = _summary(summary, report, sheets, _about(by_rule, others))
         wb.add_rows("Summary", rows, bold, at=summary_at)
         children = {
             c
@@ -104,8 +95,19 @@ def write_xlsx(report: Report, store: Store, path: Path) -> set[str]:
         con.close()
 
 
+def _about(by_rule: list[Sheet], others: list[Sheet]) -> list[list[object]]:
+    """(sheets, what they hold) for the Summary, named by the first of each kind."""
+    tables = others[1:]
+    kinds = [(by_rule, HOLDS["rule"]), (others[:1], HOLDS["child"]), (tables, HOLDS["table"])]
+    return [
+        [sheets[0].name + (", ..." if len(sheets) > 1 else ""), holds]
+        for sheets, holds in kinds
+        if sheets
+    ]
+
+
 def _summary(
-    s: dict, report: Report, sheets: list[Sheet]
+    s: dict, report: Report, sheets: list[Sheet], about: list[list[object]]
 ) -> tuple[list[list[object]], frozenset[int]]:
     rows: list[list[object]] = [
         ["Returns", ", ".join(f"{r['return']} {r['year']}" for r in s["returns"])],
@@ -121,7 +123,7 @@ def _summary(
     bold = set()
     rows += [[], ["Sheet", "What it holds"]]
     bold.add(len(rows))
-    rows += [[name, holds] for name, holds in SHEETS]
+    rows += about
     rows += [[], ["Return", "Rule", "Severity", "Issues", "Children", "Message"]]
     bold.add(len(rows))
     rows += [
