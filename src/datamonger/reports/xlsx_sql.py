@@ -76,17 +76,22 @@ def text_cell_sql(x: str, style: str = "''", special: Sequence[str] | None = Non
         test = f"regexp_matches({x}, {_SPECIAL})"
     else:
         test = f"{x} IN ({', '.join(_lit(v) for v in special)})" if special else "false"
+    head = "'<c'" if style == "''" else f"concat('<c', {style})"  # a plain cell: one concat
     return (
-        f"concat('<c', {style}, CASE WHEN {x} IS NULL OR {x} = '' THEN '/>' "
-        f"WHEN {test} THEN concat("
+        f"CASE WHEN {x} IS NULL OR {x} = '' THEN concat({head}, '/>') "
+        f"WHEN {test} THEN concat({head}, "
         f"' t=\"inlineStr\"><is><t xml:space=\"preserve\">', {xml_text_sql(x)}, '</t></is></c>') "
-        f"ELSE concat(' t=\"inlineStr\"><is><t>', {x}, '</t></is></c>') END)"
+        f"ELSE concat({head}, ' t=\"inlineStr\"><is><t>', {x}, '</t></is></c>') END"
     )
 
 
 def number_cell_sql(x: str, style: str = "''") -> str:
     """SQL: one number cell holding `x` (a VARCHAR of a number), or an empty cell."""
-    return f"concat('<c', {style}, CASE WHEN {x} IS NULL THEN '/>' ELSE concat('><v>', {x}, '</v></c>') END)"
+    head = "'<c'" if style == "''" else f"concat('<c', {style})"
+    return (
+        f"CASE WHEN {x} IS NULL THEN concat({head}, '/>') "
+        f"ELSE concat({head}, '><v>', {x}, '</v></c>') END"
+    )
 
 
 def _lit(text: str) -> str:
