@@ -148,3 +148,24 @@ def test_sheets_over_the_row_limit_are_cut_and_said_to_be(
     whole = _workbook(inputs, tmp_path / "whole.xlsx")
     monkeypatch.undo()
     assert _data(book["By child"], 2) == _data(whole["By child"], 2)[:11]
+
+
+def test_a_second_reader_finds_every_cell_where_openpyxl_does(messy: Any, tmp_path: Path) -> None:
+    """Cells and rows carry no `r` reference (optional in OOXML): calamine (fastexcel), as
+    Excel and LibreOffice do, places each cell after the one before, empty cells included."""
+    import fastexcel
+
+    inputs, _ = messy
+    path = tmp_path / "v.xlsx"
+    book = _workbook(inputs, path)
+    reader = fastexcel.read_excel(path)
+    assert reader.sheet_names == book.sheetnames
+
+    def text(v: Any) -> str | None:  # fastexcel types a column by its header: compare as text
+        return None if v in (None, "") else str(v).removesuffix(".0")
+
+    for name in book.sheetnames:
+        theirs = reader.load_sheet_by_name(name, header_row=None).to_arrow().to_pylist()
+        assert [[text(v) for v in row.values()] for row in theirs] == [
+            [text(v) for v in row] for row in book[name].iter_rows(values_only=True)
+        ], name
