@@ -120,3 +120,28 @@ def test_a_failed_query_leaves_no_file(tmp_path: Path) -> None:
         wb.add_sql(con, sheet)
     wb.discard()
     assert not path.exists()
+
+
+def test_a_failure_while_packing_stops_the_render_thread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The zip side failing (a full disk, say) ends the sheet at once: the thread rendering
+    ahead is told to stop rather than left waiting on a queue nobody reads."""
+    monkeypatch.setattr(xlsx_sql, "_BATCH", 2)
+    con = duckdb.connect()
+    sheet = Sheet("x", [Column("i", "s.i", number=True)], "SELECT range AS i FROM range(6)", "i")
+    wb = Workbook(tmp_path / "full.xlsx")
+    calls = 0
+
+    def full(rows: object) -> bytes:
+        nonlocal calls
+        calls += 1
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(xlsx_sql, "_data", full)
+    with pytest.raises(OSError, match="No space"):
+        wb.add_sql(con, sheet)
+    assert calls == 1
+    wb.discard()
+    assert not (tmp_path / "full.xlsx").exists()
+    assert con.sql("SELECT 1").fetchall() == [(1,)]  # the connection is free for more work

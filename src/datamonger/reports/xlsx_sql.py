@@ -344,20 +344,24 @@ def _ahead(make: Any, depth: int = 2) -> Iterator[pa.RecordBatch]:
     stop = threading.Event()
     end = object()
 
+    def put(item: Any) -> bool:
+        """Hand over `item` unless the caller has stopped (never block on a queue it left)."""
+        while not stop.is_set():
+            try:
+                q.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
     def run() -> None:
         try:
             for item in make():
-                while not stop.is_set():
-                    try:
-                        q.put(item, timeout=0.1)
-                        break
-                    except queue.Full:
-                        continue
-                if stop.is_set():
+                if not put(item):
                     return
-            q.put(end)
+            put(end)
         except BaseException as exc:  # handed to the caller, raised there
-            q.put(_Failed(exc))
+            put(_Failed(exc))
 
     thread = threading.Thread(target=run, daemon=True)
     thread.start()
