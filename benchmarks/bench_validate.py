@@ -122,7 +122,7 @@ def messy(cases: list[tuple[str, int]], formats: list[str], repeat: int = 1) -> 
             spread = f" (median of {repeat}: {median:.2f}s)" if repeat > 1 else ""
             print(
                 f"messy {return_name:>7} {n:>6} children, --format {fmt:<7}: {wall:.2f}s wall"
-                f"{spread}, peak {peak:.0f} MB, {issues or '?':,} issues{rate}"
+                f"{spread}, peak {peak:.0f} MB, {f'{issues:,}' if issues else '?'} issues{rate}"
             )
 
 

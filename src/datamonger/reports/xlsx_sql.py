@@ -1,32 +1,47 @@
-"""An XLSX workbook whose sheets are rendered by DuckDB: constant memory, no Python per cell.
+"""An XLSX workbook whose sheets are rendered by DuckDB: constant memory, no Python per row.
 
 A workbook is a zip of XML parts. Each worksheet's rows are built as XML text by one SQL query
-(`Sheet.rows`) and COPY'd to a temporary file, which is then deflated into the zip in chunks, so
-a sheet of a million issues costs what DuckDB takes to write it. Every text is an inline string
-(`t="inlineStr"`): a value as written in a return never becomes a formula or a link, and
-characters XML cannot hold are dropped. Three cell styles: plain, bold (headers), and the red
-and amber highlights of validation errors and queries.
+and fetched as Arrow record batches; the bytes of a batch's rows are taken straight from its
+string buffer and deflated into the zip while DuckDB renders the next batch (a thread: both
+release the GIL), so a sheet of a million issues costs what DuckDB takes to render it and zlib
+to pack it, and memory holds a few batches. Sheets are written as they are rendered.
+
+Every text is an inline string (`t="inlineStr"`): a value as written in a return never becomes
+a formula or a link, and characters XML cannot hold are dropped. Cells and rows carry no `r`
+reference (ECMA-376 makes it optional: each cell follows the one before, each row the row
+before), so an empty cell is written as `<c/>` and no row needs numbering. Only a text holding
+`&`, `<`, `>`, a control character or an edge space goes through the escaping; most cells are
+copied as they are. Three cell styles: plain, bold (headers), and the red and amber highlights
+of validation errors and queries.
 """
 
 from __future__ import annotations
 
-import itertools
-import shutil
-import tempfile
+import queue
+import re
+import threading
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
 
 MAX_ROWS = 1_048_576  # Excel's rows per sheet
 STYLE = {"plain": 0, "bold": 1, "error": 2, "query": 3}
-_CHUNK = 1 << 20
+COMPRESSLEVEL = 3  # measured: as fast as 1 on sheet XML, 10% smaller (level 6 takes twice as long)
+_BATCH = 32_768  # rows per Arrow batch: a few MB of XML, two in flight
 _NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
 _RNS = 'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
+# a text that needs more than copying: XML's specials, control characters (dropped, or kept
+# as character references for tab, newline and carriage return), or an edge space (kept by
+# xml:space="preserve")
+_SPECIAL = "'[&<>\\x00-\\x1F]|^ | $'"
+_SPECIAL_RE = re.compile("[&<>\x00-\x1f]|^ | $")
 
 
 def column_letter(n: int) -> str:
@@ -41,8 +56,7 @@ def column_letter(n: int) -> str:
 
 def xml_text_sql(x: str) -> str:
     """SQL: text `x` escaped for XML, characters XML 1.0 cannot hold removed, newlines kept."""
-    cleaned = f"regexp_replace(CAST({x} AS VARCHAR), '[\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F]', '', 'g')"
-    out = cleaned
+    out = f"regexp_replace({x}, '[\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F]', '', 'g')"
     for raw, ent in (
         ("&", "&amp;"),
         ("<", "&lt;"),
@@ -52,6 +66,32 @@ def xml_text_sql(x: str) -> str:
     ):
         out = f"replace({out}, {_lit(raw)}, '{ent}')"
     return out
+
+
+def text_cell_sql(x: str, style: str = "''", special: Sequence[str] | None = None) -> str:
+    """SQL: one inline-string cell holding text `x` (a VARCHAR), `style` SQL giving its ` s=".."`
+    attribute or ''. Plain text is copied; only a text `_SPECIAL` matches is escaped, or, when
+    `special` lists every such value the column holds (a code column's few), a text in it."""
+    if special is None:
+        test = f"regexp_matches({x}, {_SPECIAL})"
+    else:
+        test = f"{x} IN ({', '.join(_lit(v) for v in special)})" if special else "false"
+    head = "'<c'" if style == "''" else f"concat('<c', {style})"  # a plain cell: one concat
+    return (
+        f"CASE WHEN {x} IS NULL OR {x} = '' THEN concat({head}, '/>') "
+        f"WHEN {test} THEN concat({head}, "
+        f"' t=\"inlineStr\"><is><t xml:space=\"preserve\">', {xml_text_sql(x)}, '</t></is></c>') "
+        f"ELSE concat({head}, ' t=\"inlineStr\"><is><t>', {x}, '</t></is></c>') END"
+    )
+
+
+def number_cell_sql(x: str, style: str = "''") -> str:
+    """SQL: one number cell holding `x` (a VARCHAR of a number), or an empty cell."""
+    head = "'<c'" if style == "''" else f"concat('<c', {style})"
+    return (
+        f"CASE WHEN {x} IS NULL THEN concat({head}, '/>') "
+        f"ELSE concat({head}, '><v>', {x}, '</v></c>') END"
+    )
 
 
 def _lit(text: str) -> str:
@@ -67,6 +107,7 @@ class Column:
     number: bool = False  # a number cell; else text
     style: str | None = None  # SQL giving a style name ('error', 'query') or NULL
     width: float | None = None
+    code: bool = False  # few distinct values (rule codes, messages): escaped by value
 
 
 @dataclass
@@ -74,18 +115,31 @@ class Sheet:
     name: str
     columns: Sequence[Column]
     source: str  # a query the columns' SQL reads as `s`
-    order: str  # its rows' order, SQL over its columns
+    order: str  # its rows' order, SQL over `source`'s columns
     title: str | None = None  # a bold first line above the header
     freeze: tuple[int, int] | None = None  # rows, columns
-    rows: int | None = None  # how many rows `source` gives, when known (saves counting them)
+    rows: int = 0  # rows `source` gave (set when written)
     truncated: int = 0  # rows left out over Excel's limit (set when written)
 
 
 @dataclass
 class Workbook:
+    """Sheets are written into the zip as they are added; `reserve` keeps a place (a summary
+    written last, once it knows which sheets were cut) and `close` writes the workbook's index."""
+
     path: Path
-    sheets: list[tuple[str, Path, Sheet | None]] = field(default_factory=list)
-    _tmp: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="dm-xlsx-")))
+    names: list[str] = field(default_factory=list)
+    _zip: zipfile.ZipFile = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._zip = zipfile.ZipFile(
+            self.path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=COMPRESSLEVEL
+        )
+
+    def reserve(self, name: str) -> int:
+        """A place for a sheet written later with `add_rows(..., at=)`."""
+        self.names.append(name)
+        return len(self.names) - 1
 
     def add_rows(
         self,
@@ -95,7 +149,7 @@ class Workbook:
         at: int | None = None,
     ) -> None:
         """A small sheet from Python values (a summary), rows numbered from 1 in `bold` bold;
-        `at` replaces the sheet at that position (a placeholder) instead of adding one."""
+        `at` fills a place kept by `reserve`."""
         body = []
         for r, row in enumerate(rows, start=1):
             cells = []
@@ -113,59 +167,97 @@ class Workbook:
                         f"{escape(text)}</t></is></c>"
                     )
             body.append(f'<row r="{r}">{"".join(cells)}</row>')
-        part = Path(tempfile.mkstemp(suffix=".rows", dir=self._tmp)[1])
-        part.write_text("\n".join(body), encoding="utf-8")
         if at is None:
-            self.sheets.append((name, part, None))
-        else:
-            self.sheets[at] = (name, part, None)
+            at = self.reserve(name)
+        with self._part(at) as out:
+            out.write(_sheet_head(None).encode())
+            out.write("".join(body).encode("utf-8"))
+            out.write(b"</sheetData></worksheet>")
 
     def add_sql(self, con: duckdb.DuckDBPyConnection, sheet: Sheet) -> None:
-        """A sheet of any size: its rows rendered and written by DuckDB on `con`."""
+        """A sheet of any size: its rows rendered by DuckDB on `con`."""
         self.add_split(con, [sheet], "0", ["0"])
 
     def add_split(
         self, con: duckdb.DuckDBPyConnection, sheets: Sequence[Sheet], key: str, keys: list[str]
     ) -> None:
         """Sheets of one layout cut from one source by `key` (SQL), sheet i holding the rows
-        whose key is `keys[i]`: one query renders them all into one file, in sheet order, and
-        each sheet takes its lines from it in turn (a query per sheet costs more than the rows
-        of a small one). Every sheet must know its `rows`, or there must be only one."""
+        whose key is `keys[i]`: one query renders them all, in sheet order, and each sheet takes
+        its rows from the stream in turn (a query per sheet costs more than a small sheet's
+        rows). A sheet over Excel's row limit keeps its first rows and counts the rest."""
         layout = sheets[0]
         first = 3 if layout.title else 2  # the first data row, below the header
         limit = MAX_ROWS - first + 1
-        for sheet in sheets:
-            if sheet.rows is None:
-                ((total,),) = con.execute(f"SELECT count(*) FROM ({sheet.source})").fetchall()
-                sheet.rows = int(total)
-            sheet.truncated = max(0, sheet.rows - limit)
-        row = f"'<row r=\"' || (_rn + {first}) || '\">' || {_cells(layout, first)} || '</row>'"
-        position = f"list_position([{', '.join(_lit(k) for k in keys)}], CAST({key} AS VARCHAR))"
-        numbered = (
-            f"SELECT *, {position} AS _sheet, row_number() OVER (PARTITION BY {key} "
-            f"ORDER BY {layout.order}) - 1 AS _rn FROM ({layout.source}) s"
+        values = [f"{c.sql} AS _v{i}" for i, c in enumerate(layout.columns)]
+        values += [f"{c.style} AS _st{i}" for i, c in enumerate(layout.columns) if c.style]
+        special = _special_values(con, layout)
+        cells = []
+        for i, col in enumerate(layout.columns):
+            style = (
+                f"CASE _st{i} WHEN 'error' THEN ' s=\"2\"' WHEN 'query' THEN ' s=\"3\"' ELSE '' END"
+                if col.style
+                else "''"
+            )
+            v = f"CAST(_v{i} AS VARCHAR)"
+            cells.append(
+                number_cell_sql(v, style) if col.number else text_cell_sql(v, style, special.get(i))
+            )
+        positions = ", ".join(f"({_lit(k)}, {n})" for n, k in enumerate(keys))
+        sql = (
+            f"SELECT concat('<row>', {', '.join(cells)}, '</row>') AS x, _sheet FROM ("
+            f"SELECT {', '.join(values)}, k._sheet FROM ({layout.source}) s "
+            f"JOIN (VALUES {positions}) k(_key, _sheet) ON k._key = CAST({key} AS VARCHAR) "
+            f"ORDER BY k._sheet, {layout.order})"
         )
-        part = Path(tempfile.mkstemp(suffix=".rows", dir=self._tmp)[1])
-        con.execute(
-            f"COPY (SELECT {row} FROM ({numbered}) s WHERE _rn < {limit} AND _sheet IS NOT NULL "
-            f"ORDER BY _sheet, _rn) "
-            f"TO '{part}' (FORMAT csv, HEADER false, QUOTE '', ESCAPE '', DELIMITER '\x01')"
-        )
-        for sheet in sheets:
-            self.sheets.append((sheet.name, part, sheet))
+        places = [self.reserve(sheet.name) for sheet in sheets]
+        done = 0  # sheets written
+        out: Any = None
+        try:
+            for sheet_no, rows in _runs(con, sql):
+                while done < sheet_no or out is None:  # the sheets before it (empty ones too)
+                    if out is not None:
+                        out.write(b"</sheetData></worksheet>")
+                        out.close()
+                        done += 1
+                    out = self._part(places[done])
+                    out.write(_sheet_head(sheets[done]).encode("utf-8"))
+                sheet = sheets[sheet_no]
+                keep = max(0, min(len(rows), limit - sheet.rows))
+                sheet.rows += len(rows)
+                sheet.truncated = max(0, sheet.rows - limit)
+                if keep:
+                    out.write(_data(rows.slice(0, keep)))
+            while done < len(sheets):
+                if out is None:
+                    out = self._part(places[done])
+                    out.write(_sheet_head(sheets[done]).encode("utf-8"))
+                out.write(b"</sheetData></worksheet>")
+                out.close()
+                out = None
+                done += 1
+        finally:
+            if out is not None:
+                out.close()
 
     def close(self) -> None:
+        """The workbook's index, styles and content types, after every sheet."""
         try:
-            with zipfile.ZipFile(
-                self.path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1
-            ) as zf:
-                self._write_parts(zf)
+            self._write_index()
         finally:
-            shutil.rmtree(self._tmp, ignore_errors=True)
+            self._zip.close()
 
-    # --- the parts -----------------------------------------------------------------------------
-    def _write_parts(self, zf: zipfile.ZipFile) -> None:
-        n = len(self.sheets)
+    def discard(self) -> None:
+        """After a failure: no half-written workbook is left at `path`."""
+        try:
+            self._zip.close()
+        finally:
+            self.path.unlink(missing_ok=True)
+
+    def _part(self, place: int) -> Any:
+        return self._zip.open(f"xl/worksheets/sheet{place + 1}.xml", "w", force_zip64=True)
+
+    def _write_index(self) -> None:
+        zf, n = self._zip, len(self.names)
         zf.writestr("[Content_Types].xml", _content_types(n))
         zf.writestr(
             "_rels/.rels",
@@ -176,7 +268,7 @@ class Workbook:
         )
         sheets = "".join(
             f'<sheet name={quoteattr(name)} sheetId="{i}" r:id="rId{i}"/>'
-            for i, (name, _, _) in enumerate(self.sheets, start=1)
+            for i, name in enumerate(self.names, start=1)
         )
         zf.writestr(
             "xl/workbook.xml",
@@ -199,49 +291,88 @@ class Workbook:
             "</Relationships>",
         )
         zf.writestr("xl/styles.xml", _STYLES)
-        readers: dict[Path, IO[bytes]] = {}
+
+
+def _special_values(con: duckdb.DuckDBPyConnection, sheet: Sheet) -> dict[int, list[str]]:
+    """For each code column, its values that need escaping, found among its distinct values
+    (one small aggregate) instead of testing every row with a regexp; a column with more than a
+    few such values is tested row by row."""
+    codes = [i for i, c in enumerate(sheet.columns) if c.code and not c.number]
+    if not codes:
+        return {}
+    lists = ", ".join(f"list(DISTINCT CAST({sheet.columns[i].sql} AS VARCHAR))" for i in codes)
+    ((*row,),) = con.execute(f"SELECT {lists} FROM ({sheet.source}) s").fetchall()
+    out = {}
+    for i, values in zip(codes, row, strict=True):
+        special = [v for v in values or () if v and _SPECIAL_RE.search(v)]
+        if len(special) <= 100:
+            out[i] = special
+    return out
+
+
+def _runs(con: duckdb.DuckDBPyConnection, sql: str) -> Iterator[tuple[int, pa.Array]]:
+    """(sheet, its rows' XML) for each run of one sheet's rows in each batch, in order. DuckDB
+    renders the next batch in a thread while the caller packs this one."""
+    for batch in _ahead(lambda: con.sql(sql).to_arrow_reader(_BATCH)):
+        xml, sheet = batch.column(0), batch.column(1)
+        start = 0
+        counts = pc.value_counts(sheet)  # runs in the order met: the rows are sorted by sheet
+        for no, n in zip(
+            counts.field("values").to_pylist(), counts.field("counts").to_pylist(), strict=True
+        ):
+            yield int(no), xml.slice(start, n)
+            start += n
+
+
+def _data(rows: pa.Array) -> memoryview:
+    """The bytes of rows' strings, end to end, straight from the Arrow buffers (no copy)."""
+    if rows.type not in (pa.string(), pa.large_string()):
+        rows = rows.cast(pa.large_string())
+    _, offsets, data = rows.buffers()
+    ends = memoryview(offsets).cast("q" if rows.type == pa.large_string() else "i")
+    return memoryview(data)[ends[rows.offset] : ends[rows.offset + len(rows)]]
+
+
+class _Failed:
+    def __init__(self, exc: BaseException) -> None:
+        self.exc = exc
+
+
+def _ahead(make: Any, depth: int = 2) -> Iterator[pa.RecordBatch]:
+    """Iterate `make()` in a thread, `depth` items ahead of the caller."""
+    q: queue.Queue[Any] = queue.Queue(depth)
+    stop = threading.Event()
+    end = object()
+
+    def put(item: Any) -> bool:
+        """Hand over `item` unless the caller has stopped (never block on a queue it left)."""
+        while not stop.is_set():
+            try:
+                q.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def run() -> None:
         try:
-            for i, (_, part, sheet) in enumerate(self.sheets, start=1):
-                with zf.open(f"xl/worksheets/sheet{i}.xml", "w", force_zip64=True) as out:
-                    out.write(_sheet_head(sheet).encode("utf-8"))
-                    if part not in readers:
-                        readers[part] = part.open("rb")
-                    fh = readers[part]
-                    if sheet is None or len([p for _, p, _ in self.sheets if p == part]) == 1:
-                        shutil.copyfileobj(fh, out, _CHUNK)
-                    else:  # a shared part: this sheet's lines, then the next sheet's
-                        out.writelines(itertools.islice(fh, (sheet.rows or 0) - sheet.truncated))
-                    out.write(b"</sheetData></worksheet>")
-        finally:
-            for fh in readers.values():
-                fh.close()
+            for item in make():
+                if not put(item):
+                    return
+            put(end)
+        except BaseException as exc:  # handed to the caller, raised there
+            put(_Failed(exc))
 
-
-def _cells(sheet: Sheet, first: int) -> str:
-    """SQL: one row's cells as XML (`_rn` numbers the rows from 0; `first` is the first's row)."""
-    cells = []
-    for c, col in enumerate(sheet.columns):
-        ref = f"'<c r=\"{column_letter(c)}' || (_rn + {first}) || '\"'"
-        style = (
-            f"coalesce(CASE {col.style} WHEN 'error' THEN ' s=\"2\"' "
-            "WHEN 'query' THEN ' s=\"3\"' END, '')"
-            if col.style
-            else "''"
-        )
-        if col.number:
-            cell = f"{ref} || {style} || '><v>' || CAST({col.sql} AS VARCHAR) || '</v></c>'"
-            cells.append(f"CASE WHEN {col.sql} IS NULL THEN '' ELSE {cell} END")
-            continue
-        cell = (
-            f'{ref} || {style} || \' t="inlineStr"><is><t xml:space="preserve">\' || '
-            f"{xml_text_sql(col.sql)} || '</t></is></c>'"
-        )
-        empty = f"{ref} || {style} || '/>'" if col.style else "''"
-        cells.append(
-            f"CASE WHEN {col.sql} IS NULL OR CAST({col.sql} AS VARCHAR) = '' "
-            f"THEN (CASE WHEN {style} = '' THEN '' ELSE {empty} END) ELSE {cell} END"
-        )
-    return " || ".join(cells)
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    try:
+        while (item := q.get()) is not end:
+            if isinstance(item, _Failed):
+                raise item.exc
+            yield item
+    finally:
+        stop.set()
+        thread.join()
 
 
 def _sheet_head(sheet: Sheet | None) -> str:
@@ -277,7 +408,7 @@ def _sheet_head(sheet: Sheet | None) -> str:
         "</t></is></c>"
         for c, col in enumerate(sheet.columns)
     )
-    return head + f'<row r="{first}">{header}</row>\n'
+    return head + f'<row r="{first}">{header}</row>'
 
 
 def _content_types(n: int) -> str:

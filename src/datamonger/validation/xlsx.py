@@ -1,10 +1,12 @@
 """The Excel workbook of a validation run, streamed from SQL (`reports.xlsx_sql`).
 
-Sheets: Summary; one per rule with issues (`903 101`, `CIN 8520`); By child; then one per table
-with issues holding that table's rows as written, the offending cells highlighted (red for errors,
-amber for queries) and the rules each row raised. Every sheet is rendered by DuckDB from the issue
-table and the store, so memory stays flat whatever the number of issues; a sheet over Excel's
-1,048,576 rows is cut there and the Summary says so.
+Sheets: Summary (the counts, what each sheet holds, the rules skipped, the sheets cut); one per
+rule with issues (`903 101`, `CIN 8520`: table, file, line, child, fields and values; the rule's
+severity and message in the title line, not on every row); By child (every issue, child by
+child); then one per table with issues holding that table's rows as written, the offending cells
+highlighted (red for errors, amber for queries) and the rules each row raised. Every sheet is
+rendered by DuckDB from the issue table and the store, so memory stays flat whatever the number
+of issues; a sheet over Excel's 1,048,576 rows is cut there and the Summary says so.
 """
 
 from __future__ import annotations
@@ -22,6 +24,17 @@ from datamonger.validation.report import Report, values_text_sql
 SHORT = {"ssda903": "903", "cin": "CIN"}
 CHILD_COLUMNS = ("CHILD", "LAchildID")
 _VALUES = values_text_sql("; ", alias="s.")
+
+
+# What each kind of sheet holds, as the Summary says it. Every issue is on its rule's sheet and
+# on By child; a table sheet shows it again in its row, highlighted.
+HOLDS = {
+    "rule": "one per rule with issues: each issue's table, file, line, child, the rule's fields "
+    "and their values as written; the rule's severity and message in its first line",
+    "child": "every issue, child by child: return, year, rule, severity, table, line, message",
+    "table": "one per table with issues: every row of the table as written, the cells of an "
+    "error red and of a query amber, and the rules each row raised",
+}
 
 
 def rule_sheet(return_name: str, code: str) -> str:
@@ -45,16 +58,16 @@ def write_xlsx(report: Report, store: Store, path: Path) -> set[str]:
         con.register("issues", report.table)
         summary = report.summary()
         by_rule = _rule_sheets(summary)
-        others = [_by_child(summary["issues"]), *_table_sheets(con)]
+        others = [_by_child(), *_table_sheets(con)]
         sheets = [*by_rule, *others]
-        wb.add_rows("Summary", [])  # first, but written last: it lists the sheets cut short
+        summary_at = wb.reserve("Summary")  # first, but written last: it lists the sheets cut
         if by_rule:
             keys = [f"{i['return']} {i['rule']}" for i in summary["by_rule"]]
             wb.add_split(con, by_rule, "\"return\" || ' ' || rule", keys)
         for sheet in others:
             wb.add_sql(con, sheet)
-        rows, bold = _summary(summary, report, sheets)
-        wb.add_rows("Summary", rows, bold, at=0)
+        rows, bold = _summary(summary, report, sheets, _about(by_rule, others))
+        wb.add_rows("Summary", rows, bold, at=summary_at)
         children = {
             c
             for (c,) in con.execute(
@@ -75,12 +88,26 @@ def write_xlsx(report: Report, store: Store, path: Path) -> set[str]:
                 )
         wb.close()
         return children
+    except BaseException:
+        wb.discard()
+        raise
     finally:
         con.close()
 
 
+def _about(by_rule: list[Sheet], others: list[Sheet]) -> list[list[object]]:
+    """(sheets, what they hold) for the Summary, named by the first of each kind."""
+    tables = others[1:]
+    kinds = [(by_rule, HOLDS["rule"]), (others[:1], HOLDS["child"]), (tables, HOLDS["table"])]
+    return [
+        [sheets[0].name + (", ..." if len(sheets) > 1 else ""), holds]
+        for sheets, holds in kinds
+        if sheets
+    ]
+
+
 def _summary(
-    s: dict, report: Report, sheets: list[Sheet]
+    s: dict, report: Report, sheets: list[Sheet], about: list[list[object]]
 ) -> tuple[list[list[object]], frozenset[int]]:
     rows: list[list[object]] = [
         ["Returns", ", ".join(f"{r['return']} {r['year']}" for r in s["returns"])],
@@ -94,6 +121,9 @@ def _summary(
         ["Seconds", s["seconds"]],
     ]
     bold = set()
+    rows += [[], ["Sheet", "What it holds"]]
+    bold.add(len(rows))
+    rows += about
     rows += [[], ["Return", "Rule", "Severity", "Issues", "Children", "Message"]]
     bold.add(len(rows))
     rows += [
@@ -119,40 +149,36 @@ def _rule_sheets(summary: dict) -> list[Sheet]:
             Sheet(
                 rule_sheet(ret, code),
                 [
-                    Column("table", 's."table"'),
+                    Column("table", 's."table"', code=True),
                     Column("file", "s.file", width=24),
                     Column("line", "s.line", number=True),
                     Column("child", "s.child"),
-                    Column("fields", "array_to_string(s.fields, ', ')"),
-                    Column("values", _VALUES),
-                    Column("severity", "s.severity"),
-                    Column("message", "s.message", width=80),
+                    Column("fields", "array_to_string(s.fields, ', ')", code=True),
+                    Column("values", _VALUES, width=40),
                 ],
                 "SELECT * FROM issues",  # cut by rule in one query (`Workbook.add_split`)
                 order='"table", file, line',
-                title=f"Rule {code}: {item['message']}",
-                rows=item["issues"],
+                title=f"Rule {code} ({item['severity']}): {item['message']}",
             )
         )
     return out
 
 
-def _by_child(issues: int) -> Sheet:
+def _by_child() -> Sheet:
     return Sheet(
         "By child",
         [
             Column("child", "s.child"),
-            Column("return", 's."return"'),
+            Column("return", 's."return"', code=True),
             Column("year", "s.year", number=True),
-            Column("rule", "s.rule"),
-            Column("severity", "s.severity"),
-            Column("table", 's."table"'),
+            Column("rule", "s.rule", code=True),
+            Column("severity", "s.severity", code=True),
+            Column("table", 's."table"', code=True),
             Column("line", "s.line", number=True),
-            Column("message", "s.message"),
+            Column("message", "s.message", code=True),
         ],
         "SELECT * FROM issues",
         order='CAST(child AS VARCHAR) NULLS FIRST, "return", year, rule, "table", file, line',
-        rows=issues,
     )
 
 
@@ -166,45 +192,49 @@ def _tables(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int, str]]:
     ]
 
 
+# Each row with issues, once: the rules it raised in report order (each once: a rule kept where
+# it first comes), and the fields flagged by an error and by a query, which the table sheets
+# highlight red and amber. One GROUP BY over the issues, shared by every table sheet.
+_FLAGGED = """
+    SELECT "return", year, "table", file, line,
+           array_to_string(list_filter(rs, lambda x, i: list_position(rs, x) = i), ', ') AS rules,
+           string_split(errors, ',') AS errors, string_split(queries, ',') AS queries
+    FROM (
+        SELECT "return", year, "table", file, line, list(rule ORDER BY k) AS rs,
+               string_agg(nullif(array_to_string(fields, ','), ''), ',')
+                   FILTER (WHERE severity = 'error') AS errors,
+               string_agg(nullif(array_to_string(fields, ','), ''), ',')
+                   FILTER (WHERE severity <> 'error') AS queries
+        FROM (SELECT *, row_number() OVER () AS k FROM issues)
+        GROUP BY ALL)"""
+
+
 def _table_sheets(con: duckdb.DuckDBPyConnection) -> list[Sheet]:
     """Each table with issues, every row as written, the flagged cells highlighted."""
+    tables = _tables(con)
+    if tables:
+        con.register("flagged", con.sql(_FLAGGED).to_arrow_table())
     out = []
-    for ret, year, table in _tables(con):
+    for ret, year, table in tables:
         spec = next(t for t in prepare.specs(ret) if t.name == table)
         names = list(spec.field_names)
-        marks = ", ".join(
-            f"max(CASE WHEN field = {_lit(f)} THEN sev END) AS {q('_s_' + f)}" for f in names
-        )
-        # the rules each row raised, in report order, once each
         source = f"""
             SELECT t.source_file, t.source_line,
                    {", ".join(f"t.{q(raw_column(spec, f))} AS {q(f)}" for f in names)},
-                   {", ".join(f"m.{q('_s_' + f)}" for f in names)}, r.rules
+                   f.errors, f.queries, f.rules
             FROM {spec.store_name} t
             LEFT JOIN (
-                SELECT file, line, {marks} FROM (
-                    SELECT file, line, unnest(fields) AS field,
-                           CASE severity WHEN 'error' THEN 2 ELSE 1 END AS sev
-                    FROM issues WHERE "return" = {_lit(ret)} AND year = {year}
-                      AND "table" = {_lit(table)})
-                GROUP BY file, line
-            ) m ON m.file = t.source_file AND m.line = t.source_line
-            LEFT JOIN (
-                SELECT file, line, string_agg(rule, ', ' ORDER BY k) AS rules FROM (
-                    SELECT file, line, rule, min(k) AS k FROM (
-                        SELECT file, line, rule, row_number() OVER () AS k FROM issues
-                        WHERE "return" = {_lit(ret)} AND year = {year}
-                          AND "table" = {_lit(table)})
-                    GROUP BY ALL)
-                GROUP BY file, line
-            ) r ON r.file = t.source_file AND r.line = t.source_line
+                SELECT * FROM flagged
+                WHERE "return" = {_lit(ret)} AND year = {year} AND "table" = {_lit(table)}
+            ) f ON f.file = t.source_file AND f.line = t.source_line
             WHERE t.collection_year = {year}"""
         columns = [Column("file", "s.source_file"), Column("line", "s.source_line", number=True)]
         columns += [
             Column(
                 f,
                 f"s.{q(f)}",
-                style=f"CASE s.{q('_s_' + f)} WHEN 2 THEN 'error' WHEN 1 THEN 'query' END",
+                style=f"CASE WHEN list_contains(s.errors, {_lit(f)}) THEN 'error' "
+                f"WHEN list_contains(s.queries, {_lit(f)}) THEN 'query' END",
             )
             for f in names
         ]
