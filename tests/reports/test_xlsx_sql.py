@@ -138,7 +138,7 @@ def test_a_failure_while_packing_stops_the_render_thread(
         calls += 1
         raise OSError("No space left on device")
 
-    monkeypatch.setattr(xlsx_sql, "_data", full)
+    monkeypatch.setattr(xlsx_sql, "text_bytes", full)
     with pytest.raises(OSError, match="No space"):
         wb.add_sql(con, sheet)
     assert calls == 1

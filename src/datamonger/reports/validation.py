@@ -18,9 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
-import duckdb
-import pyarrow as pa
-
+from datamonger.reports.arrow import text_bytes
 from datamonger.reports.cells import csv_cell_sql
 from datamonger.validation.report import ISSUE_KEYS, Report, issues_sql, values_text_sql
 
@@ -51,13 +49,6 @@ def _sink(output: Path | None) -> Iterator[IO[bytes]]:
     else:
         with output.open("wb") as fh:
             yield fh
-
-
-def _copy(con: duckdb.DuckDBPyConnection, select: str, options: str) -> Path:
-    """COPY `select` to a temporary file with `options`; its path (the caller streams it)."""
-    tmp = Path(tempfile.mkdtemp(prefix="dm-report-")) / "part"
-    con.execute(f"COPY ({select}) TO '{tmp}' ({options})")
-    return tmp
 
 
 # The issue table holds each issue's values as a list beside its fields; documents show them
@@ -91,40 +82,32 @@ def write_json(report: Report, output: Path | None = None) -> None:
                     continue
                 if held is not None:
                     out.write(held)
-                held = _text_bytes(batch.column(0))
+                held = text_bytes(batch.column(0))
             if held is not None:
                 out.write(held[: len(held) - len(_SEP)])
             out.write(b"\n  ")
         out.write(b'],\n  "skipped": ' + _indent(skipped) + b"\n}\n")
 
 
-def _text_bytes(column: pa.Array) -> memoryview:
-    """The UTF-8 bytes of every value of a string array, back to back, without a copy: an
-    Arrow string array keeps them so in its data buffer, between its first and last offset."""
-    if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
-        column = column.cast(pa.string())
-    offsets, data = column.buffers()[1:3]
-    width = 8 if pa.types.is_large_string(column.type) else 4
-    first, last = (
-        int.from_bytes(memoryview(offsets)[i * width : (i + 1) * width], "little")
-        for i in (column.offset, column.offset + len(column))
-    )
-    return memoryview(data)[first:last] if data is not None else memoryview(b"")
-
-
 def write_csv(report: Report, output: Path | None = None) -> None:
     select, options = f"SELECT {_CSV_SELECT} FROM issues", "HEADER, DELIMITER ','"
+    if output is not None:
+        _copy_csv(report, select, options, output)
+        return
+    folder = Path(tempfile.mkdtemp(prefix="dm-report-"))  # standard output: DuckDB writes files
+    try:
+        _copy_csv(report, select, options, folder / "issues.csv")
+        with (folder / "issues.csv").open("rb") as fh, _sink(None) as out:
+            shutil.copyfileobj(fh, out, _CHUNK)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _copy_csv(report: Report, select: str, options: str, target: Path) -> None:
+    """COPY the issues to `target`: whatever its name, plain CSV."""
     with issues_sql(report.table) as con:
-        if output is not None:  # straight to the file; whatever its name, plain CSV
-            target = str(output).replace("'", "''")
-            con.execute(f"COPY ({select}) TO '{target}' ({options}, COMPRESSION 'none')")
-            return
-        part = _copy(con, select, options)
-        try:
-            with _sink(None) as out:
-                _stream(part, out)
-        finally:
-            shutil.rmtree(part.parent, ignore_errors=True)
+        path = str(target).replace("'", "''")
+        con.execute(f"COPY ({select}) TO '{path}' ({options}, COMPRESSION 'none')")
 
 
 def write_parquet(report: Report, output: Path) -> None:
@@ -136,19 +119,3 @@ def write_parquet(report: Report, output: Path) -> None:
 
 def _indent(text: str) -> bytes:
     return text.replace("\n", "\n  ").encode("utf-8")
-
-
-def _stream(part: Path, out: IO[bytes], sep: bytes | None = None) -> None:
-    """Copy the file to `out`; with `sep`, its lines (one JSON record each: a newline inside a
-    record is always escaped) are joined with `sep` and the last newline dropped."""
-    with part.open("rb") as fh:
-        if sep is None:
-            shutil.copyfileobj(fh, out, _CHUNK)
-            return
-        tail = b""
-        while chunk := fh.read(_CHUNK):
-            chunk = tail + chunk
-            out.write(chunk[:-1].replace(b"\n", sep))
-            tail = chunk[-1:]
-        if tail != b"\n":
-            out.write(tail)
