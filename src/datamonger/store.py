@@ -124,6 +124,11 @@ class Store:
     def __init__(self, path: str | Path, read_only: bool = False) -> None:
         self.path = str(path)
         self.con = duckdb.connect(self.path, read_only=read_only)
+        if self.path == ":memory:":
+            # A checkpoint of an in-memory database only recompresses it; at the default
+            # threshold (16 MB) committing one year's return after another ran one, costing
+            # more than the insert itself (0.14 s of a 20,000-child load).
+            self.con.execute("SET checkpoint_threshold = '1TB'")
         if not read_only:
             self._create_schema()
         self._staged: set[str] = set()
