@@ -180,9 +180,9 @@ def prepare(
             sql = f"CREATE OR REPLACE TABLE {q(name)} AS {_select(spec, y, store)}"
             steps.append((name, frozenset(), _statement(sql)))
     if return_name == "ssda903":  # the episodes' chain first: it is the longest
-        episodes, headers = _steps_903(postcodes, la, only)
+        lookup, episodes, headers = _steps_903(postcodes, la, only, year, store)
         first = [s for s in steps if s[0].startswith("Episodes")]
-        steps = first + episodes + [s for s in steps if s not in first] + headers
+        steps = [lookup, *first, *episodes, *(s for s in steps if s not in first), *headers]
     _run_steps([con, *more], steps)
 
 
@@ -242,15 +242,20 @@ def needed(return_name: str, sql: str) -> set[str]:
 
 
 def _steps_903(
-    postcodes: Path | None, la: str | None, only: set[str] | None
-) -> tuple[list[Step], list[Step]]:
-    """The steps making the postcode lookup and Episodes, and those making Header."""
+    postcodes: Path | None, la: str | None, only: set[str] | None, year: int, store: str
+) -> tuple[Step, list[Step], list[Step]]:
+    """The steps making the postcode lookup, Episodes and Header. The lookup reads the
+    postcodes from the store, so it runs while the episodes are copied."""
     suffixes = [x for x in ("", "_last") if only is None or "Episodes" + x in only]
-    bases = frozenset(f"Episodes{x}_base" for x in suffixes)
-    used = " UNION ".join(
-        f"SELECT pc({c}) AS postcode FROM Episodes{x}_base"
-        for x in suffixes
-        for c in ("HOME_POST", "PL_POST")
+    years = ", ".join(str(year - (x == "_last")) for x in suffixes)
+    used = (
+        " UNION ".join(
+            f"SELECT pc({c}) AS postcode FROM {q(store)}.main.{ssda903.BY_NAME['Episodes'].store_name} "
+            f"WHERE collection_year IN ({years})"
+            for c in ("HOME_POST", "PL_POST")
+        )
+        if suffixes
+        else ""
     )
 
     def lookup(cur: duckdb.DuckDBPyConnection) -> None:
@@ -277,7 +282,7 @@ def _steps_903(
                 "northing INTEGER, utla_code VARCHAR, country VARCHAR)"
             )
 
-    steps: list[Step] = [("_postcodes", bases, lookup)]
+    steps: list[Step] = []
     headers: list[Step] = []
     la_sql = "NULL" if la is None else "'" + la.replace("'", "''") + "'"
     for suffix in ("", "_last"):
@@ -320,7 +325,7 @@ def _steps_903(
             FROM "Header{suffix}_base" h"""
         needs = frozenset({f"Header{suffix}_base", f"UASC{suffix}"})
         headers.append((f"Header{suffix}", needs, _statement(header)))
-    return steps, headers
+    return ("_postcodes", frozenset(), lookup), steps, headers
 
 
 def year_present(con: duckdb.DuckDBPyConnection, return_name: str, year: int) -> bool:
