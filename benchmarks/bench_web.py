@@ -256,6 +256,13 @@ def main() -> int:
         "/exports/{job_id}/file": None,
         "/recording": f"/recording?year={year}",
         "/recording/{check_id}/children": f"/recording/referred_twice_in_a_week/children?year={year}",
+        # not measured: they show data this LA does not have (an early-years check of the
+        # virtual school's lists; a partnership's pool)
+        "/early-years": None,
+        "/early-years/children": None,
+        "/early-years/export.xlsx": None,
+        "/early-years/request.xlsx": None,
+        "/pool": None,
     }
     exports = {
         "/framework/export.xlsx": f"/framework/export.xlsx?year={year}",
