@@ -201,7 +201,7 @@ def _write(report: Report, store: Store, format: ReportFormat, output: Path | No
         from datamonger.validation.xlsx import write_xlsx
 
         assert output is not None
-        write_xlsx(report, store, output)
+        write_xlsx(report, store, output, audit=False)
     elif format is ReportFormat.json:
         write.write_json(report, output)
     elif format is ReportFormat.csv:

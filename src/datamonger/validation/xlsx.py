@@ -49,9 +49,10 @@ def _lit(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def write_xlsx(report: Report, store: Store, path: Path) -> set[str]:
-    """Write the workbook; return the child ids it names (for the audit log). Every text is
-    an inline string: a value as written in a return never becomes a formula or a link."""
+def write_xlsx(report: Report, store: Store, path: Path, *, audit: bool = True) -> set[str]:
+    """Write the workbook; return the child ids it names, for the dashboard's audit log (none
+    when not `audit`: the command line keeps no log). Every text is an inline string: a value
+    as written in a return never becomes a formula or a link."""
     wb = Workbook(path)
     con = store.con.cursor()
     try:
@@ -68,31 +69,37 @@ def write_xlsx(report: Report, store: Store, path: Path) -> set[str]:
             wb.add_sql(con, sheet)
         rows, bold = _summary(summary, report, sheets, _about(by_rule, others))
         wb.add_rows("Summary", rows, bold, at=summary_at)
-        children = {
-            c
-            for (c,) in con.execute(
-                "SELECT DISTINCT child FROM issues WHERE child IS NOT NULL"
-            ).fetchall()
-        }
-        for ret, year, table in _tables(con):
-            spec = next(t for t in prepare.specs(ret) if t.name == table)
-            col = next((c for c in CHILD_COLUMNS if c in spec.field_names), None)
-            if col is not None:
-                children.update(
-                    str(c)
-                    for (c,) in con.execute(
-                        f"SELECT DISTINCT {q(raw_column(spec, col))} FROM {spec.store_name} "
-                        f"WHERE collection_year = ? AND {q(raw_column(spec, col))} IS NOT NULL",
-                        [year],
-                    ).fetchall()
-                )
+        named = _named(con) if audit else set()
         wb.close()
-        return children
+        return named
     except BaseException:
         wb.discard()
         raise
     finally:
         con.close()
+
+
+def _named(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """Every child id the workbook shows: those of the issues and of the table sheets' rows."""
+    children = {
+        c
+        for (c,) in con.execute(
+            "SELECT DISTINCT child FROM issues WHERE child IS NOT NULL"
+        ).fetchall()
+    }
+    for ret, year, table in _tables(con):
+        spec = next(t for t in prepare.specs(ret) if t.name == table)
+        col = next((c for c in CHILD_COLUMNS if c in spec.field_names), None)
+        if col is not None:
+            children.update(
+                str(c)
+                for (c,) in con.execute(
+                    f"SELECT DISTINCT {q(raw_column(spec, col))} FROM {spec.store_name} "
+                    f"WHERE collection_year = ? AND {q(raw_column(spec, col))} IS NOT NULL",
+                    [year],
+                ).fetchall()
+            )
+    return children
 
 
 def _about(by_rule: list[Sheet], others: list[Sheet]) -> list[list[object]]:
