@@ -4,10 +4,12 @@ per role. Argon2 runs with the cheap test profile."""
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -39,11 +41,13 @@ def loaded_db(tmp_path_factory: pytest.TempPathFactory, returns_dir: Path) -> Pa
     return db
 
 
-def make_workbench(folder: Path, source: Path | None, validate: bool = True) -> Workbench:
+def make_workbench(
+    folder: Path, source: Path | None, validate: bool = True, pool: Path | None = None
+) -> Workbench:
     db = folder / "datamonger.duckdb"
     if source is not None:
         shutil.copy(source, db)
-    wb = Workbench(WebConfig(db=db, argon2=CHEAP, warm_caches=False))
+    wb = Workbench(WebConfig(db=db, argon2=CHEAP, warm_caches=False, pool=pool))
     if source is not None and validate:
         wb.validate(sorted({(r, y) for r, y, _ in wb.stamp()}), "fixture")
     for role in ROLES:
@@ -61,6 +65,31 @@ def wb(tmp_path_factory: pytest.TempPathFactory, loaded_db: Path) -> Iterator[Wo
 @pytest.fixture(scope="module")
 def app(wb: Workbench):  # type: ignore[no-untyped-def]
     return create_app(wb.config, wb)
+
+
+@pytest.fixture(scope="module")
+def server(wb: Workbench) -> Iterator[str]:
+    """The module's workbench served on a loopback port, for the browser tests."""
+    from tests.web.browser import serving
+
+    with serving(wb) as address:
+        yield address
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from tests.web.browser import chromium
+
+    with chromium() as b:
+        yield b
+
+
+def audit_rows(wb: Workbench, action: str | None = None) -> list[dict[str, Any]]:
+    """The audit log in order, each row's detail read from its JSON (of one action, if given)."""
+    rows = wb.web.all("SELECT * FROM audit ORDER BY id")
+    for r in rows:
+        r["detail"] = json.loads(r["detail"] or "{}")
+    return [r for r in rows if action is None or r["action"] == action]
 
 
 def csrf_from(html: str) -> str:

@@ -5,86 +5,13 @@ One browser for the module, one context per user."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.web.browser import chromium, serving
-from tests.web.conftest import PASSWORD, make_workbench
+from tests.web.browser import FOCUS_STATE, audit, log_in
 
 pytestmark = pytest.mark.browser
-
-WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-AXE_OPTIONS = {"runOnly": {"type": "tag", "values": WCAG_AA}, "resultTypes": ["violations"]}
-
-# Tab through a page: for the focused element, whether it shows a focus indicator (an outline or a
-# box shadow) and the contrast of its text against the background it has while focused. axe looks
-# at the page at rest only, so a focus style that leaves white text on yellow goes unseen by it.
-FOCUS_STATE = """() => {
-  const el = document.activeElement;
-  if (!el || el === document.body) return null;
-  const cs = getComputedStyle(el);
-  const rgb = c => c.match(/[\\d.]+/g).map(Number);
-  const lum = c => {
-    const [r, g, b] = rgb(c).slice(0, 3).map(v => {
-      v /= 255;
-      return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
-    });
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
-  };
-  let back = "rgb(255, 255, 255)";
-  for (let e = el; e; e = e.parentElement) {
-    const c = rgb(getComputedStyle(e).backgroundColor);
-    if (c.length < 4 || c[3] > 0) { back = getComputedStyle(e).backgroundColor; break; }
-  }
-  const [hi, lo] = [lum(cs.color), lum(back)].sort((a, b) => b - a);
-  return {
-    what: el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") + " " +
-      (el.innerText || el.name || "").trim().slice(0, 40),
-    indicator: (cs.outlineStyle !== "none" && parseFloat(cs.outlineWidth) > 0)
-      || cs.boxShadow !== "none",
-    text: !!(el.innerText && el.innerText.trim()),
-    contrast: (hi + 0.05) / (lo + 0.05),
-  };
-}"""
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory, loaded_db: Path) -> Iterator[str]:
-    wb = make_workbench(tmp_path_factory.mktemp("a11y"), loaded_db)
-    with serving(wb) as address:
-        yield address
-    wb.close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with chromium() as b:
-        yield b
-
-
-def _audit(page: Any, axe: Any, name: str) -> list[str]:
-    """Run axe on the page as it stands, every <details> opened first so the tables behind the
-    charts are checked too. Returns one line per violating element."""
-    page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
-    results = axe.run(page, options=AXE_OPTIONS).response
-    return [
-        f"{name}: {v['id']} ({v['impact']}) at {', '.join(map(str, node['target']))}: {v['help']}"
-        for v in results["violations"]
-        for node in v["nodes"]
-    ]
-
-
-def _sign_in(context: Any, server: str, username: str) -> Any:
-    page = context.new_page()
-    page.goto(server + "/login")
-    page.fill("#username", username)
-    page.fill("#password", PASSWORD)
-    page.click("button:has-text('Sign in')")
-    page.wait_for_url(server + "/")
-    return page
 
 
 def _first_href(page: Any, selector: str) -> str:
@@ -102,7 +29,7 @@ def test_pages_have_no_wcag_aa_violations(server: str, browser: Any) -> None:
     def visit(page: Any, name: str, path: str) -> None:
         response = page.goto(server + path)
         assert response is not None
-        found.extend(_audit(page, axe, name))
+        found.extend(audit(page, axe, name))
 
     # signed out: the sign-in page and the 401 page
     context = browser.new_context()
@@ -114,7 +41,7 @@ def test_pages_have_no_wcag_aa_violations(server: str, browser: Any) -> None:
 
     # an analyst: everything, down to a rule's issues and a child
     context = browser.new_context()
-    page = _sign_in(context, server, "analyst")
+    page = log_in(context.new_page(), server, "analyst")
     for name, path in (
         ("overview", "/"),
         ("upload", "/upload"),
@@ -140,7 +67,7 @@ def test_pages_have_no_wcag_aa_violations(server: str, browser: Any) -> None:
 
     # a manager: the aggregated pages, and the 403 page
     context = browser.new_context()
-    page = _sign_in(context, server, "manager")
+    page = log_in(context.new_page(), server, "manager")
     for name, path in (
         ("overview", "/"),
         ("validation", "/validation"),
@@ -160,7 +87,7 @@ def test_pages_have_no_wcag_aa_violations(server: str, browser: Any) -> None:
 
 def test_keyboard_skip_link_first_and_every_focus_visible(server: str, browser: Any) -> None:
     context = browser.new_context()
-    page = _sign_in(context, server, "analyst")
+    page = log_in(context.new_page(), server, "analyst")
     # an indicator's page has the header, the navigation, the charts' tables and a form
     page.goto(server + "/framework/cla_at_end")
     page.keyboard.press("Tab")

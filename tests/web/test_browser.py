@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.web.browser import chromium, serving
+from tests.web.browser import serving
 from tests.web.conftest import PASSWORD, make_workbench
 
 pytestmark = pytest.mark.browser
@@ -20,12 +20,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with serving(wb) as address:
         yield address
     wb.close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with chromium() as b:
-        yield b
 
 
 def test_analyst_uploads_drills_sets_a_target_and_exports(

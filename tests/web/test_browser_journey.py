@@ -4,31 +4,13 @@ picture has its text alternative, the timeline is reachable by keyboard, and the
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.web.browser import chromium, serving
-from tests.web.conftest import make_workbench
-from tests.web.test_accessibility import FOCUS_STATE, _audit, _sign_in
+from tests.web.browser import FOCUS_STATE, audit, log_in
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory, loaded_db: Path) -> Iterator[str]:
-    wb = make_workbench(tmp_path_factory.mktemp("journey_browser"), loaded_db)
-    with serving(wb) as address:
-        yield address
-    wb.close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with chromium() as b:
-        yield b
 
 
 def test_recording_check_to_a_childs_journey(server: str, browser: Any) -> None:
@@ -36,7 +18,7 @@ def test_recording_check_to_a_childs_journey(server: str, browser: Any) -> None:
 
     axe = Axe()
     context = browser.new_context()
-    page = _sign_in(context, server, "analyst")
+    page = log_in(context.new_page(), server, "analyst")
     problems: list[str] = []
     page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: problems.append(str(e)))
@@ -44,11 +26,11 @@ def test_recording_check_to_a_childs_journey(server: str, browser: Any) -> None:
 
     page.click("nav >> text=Practice or recording?")
     page.wait_for_selector("#recording")
-    violations += _audit(page, axe, "recording")
+    violations += audit(page, axe, "recording")
     page.click("a:has-text('records behind this check') >> nth=0")
     page.wait_for_selector("#children")
     assert "recorded in the audit log" in page.inner_text(".notice")
-    violations += _audit(page, axe, "recording children")
+    violations += audit(page, axe, "recording children")
     page.click("#children tbody a[href^='/children/'] >> nth=0")
     page.wait_for_selector("#timeline")
     assert page.locator("h1").inner_text().startswith("Child ")
@@ -58,7 +40,7 @@ def test_recording_check_to_a_childs_journey(server: str, browser: Any) -> None:
     assert str(img.get_attribute("alt")).startswith("Timeline from ")
     assert page.evaluate("document.querySelector('figure.chart img').naturalWidth") > 0
     assert page.locator("#timeline tbody tr").count() > 0
-    violations += _audit(page, axe, "journey")
+    violations += audit(page, axe, "journey")
 
     # the timeline's scrolling region takes the keyboard focus, and shows it
     page.reload()
@@ -76,11 +58,11 @@ def test_recording_check_to_a_childs_journey(server: str, browser: Any) -> None:
     # a manager's browser gets the 403 page for the same child
     child_url = page.url
     context = browser.new_context()
-    page = _sign_in(context, server, "manager")
+    page = log_in(context.new_page(), server, "manager")
     page.goto(child_url)
     assert page.locator(".error-summary").get_attribute("data-error-status") == "403"
     page.goto(server + "/recording")
-    violations += _audit(page, axe, "manager recording")
+    violations += audit(page, axe, "manager recording")
     context.close()
 
     assert not problems, problems

@@ -5,30 +5,13 @@ chart's figures one row at a time, and the explorer's measure is found by typing
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.web.browser import chromium, serving
-from tests.web.conftest import PASSWORD, make_workbench
+from tests.web.browser import log_in
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory, loaded_db: Path) -> Iterator[tuple[str, Any]]:
-    wb = make_workbench(tmp_path_factory.mktemp("charts"), loaded_db)
-    with serving(wb) as address:
-        yield address, wb
-    wb.close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with chromium() as b:
-        yield b
 
 
 def _page(browser: Any, server: str, problems: list[str]) -> Any:
@@ -39,12 +22,7 @@ def _page(browser: Any, server: str, problems: list[str]) -> Any:
         lambda m: problems.append(m.text) if m.type == "error" or "left static" in m.text else None,
     )
     page.on("pageerror", lambda e: problems.append(str(e)))
-    page.goto(server + "/login")
-    page.fill("#username", "manager")
-    page.fill("#password", PASSWORD)
-    page.click("button:has-text('Sign in')")
-    page.wait_for_url(server + "/")
-    return page
+    return log_in(page, server, "manager")
 
 
 def _indicator_with_funnel(wb: Any) -> str:
@@ -56,9 +34,8 @@ def _indicator_with_funnel(wb: Any) -> str:
 
 
 def test_charts_become_interactive_with_tooltips_and_click_through(
-    site: tuple[str, Any], browser: Any
+    server: str, wb: Any, browser: Any
 ) -> None:
-    server, wb = site
     problems: list[str] = []
     page = _page(browser, server, problems)
     ind = _indicator_with_funnel(wb)
@@ -85,8 +62,7 @@ def test_charts_become_interactive_with_tooltips_and_click_through(
     assert not problems, problems  # no script error and no CSP violation
 
 
-def test_keyboard_reads_a_chart_and_picks_a_measure(site: tuple[str, Any], browser: Any) -> None:
-    server = site[0]
+def test_keyboard_reads_a_chart_and_picks_a_measure(server: str, browser: Any) -> None:
     problems: list[str] = []
     page = _page(browser, server, problems)
     page.goto(f"{server}/benchmarks/measure?key=ReReferral")
@@ -134,8 +110,7 @@ def test_keyboard_reads_a_chart_and_picks_a_measure(site: tuple[str, Any], brows
     assert not problems, problems
 
 
-def test_benchmarks_filters_and_flag_notes_by_keyboard(site: tuple[str, Any], browser: Any) -> None:
-    server = site[0]
+def test_benchmarks_filters_and_flag_notes_by_keyboard(server: str, browser: Any) -> None:
     problems: list[str] = []
     page = _page(browser, server, problems)
     page.goto(f"{server}/benchmarks?topic=all")

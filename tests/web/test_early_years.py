@@ -5,7 +5,6 @@ remembered."""
 from __future__ import annotations
 
 import io
-import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,7 +13,7 @@ import openpyxl
 import pytest
 
 from datamonger.web.services import Workbench
-from tests.web.conftest import csrf_from, make_workbench
+from tests.web.conftest import audit_rows, csrf_from, make_workbench
 from tests.web.early_years_data import early_years_db
 from tests.web.helpers import assert_error
 
@@ -31,17 +30,13 @@ def wb(tmp_path_factory: pytest.TempPathFactory, ey_source: Path) -> Iterator[Wo
     w.close()
 
 
-def _audit(wb):  # type: ignore[no-untyped-def]
-    return wb.web.all("SELECT * FROM audit ORDER BY id")
-
-
 def _child_ids(wb) -> list[str]:  # type: ignore[no-untyped-def]
     return [r["child_id"] for r in wb.rows("SELECT child_id FROM ey_children_latest")]
 
 
 def test_manager_sees_counts_and_trend_only(wb, as_role) -> None:  # type: ignore[no-untyped-def]
     c = as_role("manager")
-    n = len(_audit(wb))
+    n = len(audit_rows(wb))
     r = c.get("/early-years")
     assert r.status_code == 200
     assert 'id="ey-summary"' in r.text and 'id="ey-trend"' in r.text
@@ -49,7 +44,7 @@ def test_manager_sees_counts_and_trend_only(wb, as_role) -> None:  # type: ignor
     ids = _child_ids(wb)
     assert ids and not re.search("|".join(map(re.escape, ids)), r.text)
     assert "/early-years/children" not in r.text
-    assert len(_audit(wb)) == n  # counts are not child-level
+    assert len(audit_rows(wb)) == n  # counts are not child-level
     for url in ("/early-years/children", "/early-years/export.xlsx",
                 "/early-years/request.xlsx?la=333"):  # fmt: skip
         assert_error(c.get(url), 403, "forbidden")
@@ -64,22 +59,22 @@ def test_manager_sees_counts_and_trend_only(wb, as_role) -> None:  # type: ignor
 @pytest.mark.parametrize("role", ["analyst", "virtual_school"])
 def test_children_page_is_shown_and_audited(wb, as_role, role: str) -> None:  # type: ignore[no-untyped-def]
     c = as_role(role)
-    n = len(_audit(wb))
+    n = len(audit_rows(wb))
     r = c.get("/early-years/children")
     assert r.status_code == 200, r.text[:500]
     ids = _child_ids(wb)
     assert all(i in r.text for i in ids[:5])
     assert 'id="ey-children"' in r.text and "Since the last check" in r.text
-    new = _audit(wb)[n:]
+    new = audit_rows(wb)[n:]
     assert len(new) == 1
     assert (new[0]["action"], new[0]["resource"], new[0]["role"]) == ("view", "early_years", role)
-    detail = json.loads(new[0]["detail"])
+    detail = new[0]["detail"]
     assert detail["page"] == "early years children" and detail["children_count"] >= len(set(ids))
 
 
 def test_workbook_and_request_exports_are_audited(wb, as_role) -> None:  # type: ignore[no-untyped-def]
     c = as_role("virtual_school")
-    n = len(_audit(wb))
+    n = len(audit_rows(wb))
     r = c.get("/early-years/export.xlsx")
     assert r.status_code == 200
     book = openpyxl.load_workbook(io.BytesIO(r.content))
@@ -93,8 +88,8 @@ def test_workbook_and_request_exports_are_audited(wb, as_role) -> None:  # type:
     assert [x.value for x in ws[4]][:6] == [
         "forename", "surname", "date_of_birth", "upn", "postcode", "placed_since",
     ]  # fmt: skip
-    exports = [a for a in _audit(wb)[n:] if a["action"] == "export"]
-    assert [json.loads(a["detail"])["file"] for a in exports] == [
+    exports = [a for a in audit_rows(wb)[n:] if a["action"] == "export"]
+    assert [a["detail"]["file"] for a in exports] == [
         "early_years.xlsx", f"request-{la.group(1)}.xlsx",
     ]  # fmt: skip
     assert all(a["resource"] == "early_years" for a in exports)
@@ -118,7 +113,7 @@ def test_review_decision_is_remembered(wb, as_role) -> None:  # type: ignore[no-
     ) == [{"decision": "reject", "decided_by": "virtual_school"}]
     again = c.post("/early-years/review", data={**first, "decision": "reject", "csrf_token": token})
     assert_error(again, 404, "not_found")  # decided: no longer in the queue
-    row = _audit(wb)[-1]
+    row = audit_rows(wb)[-1]
     assert (row["action"], row["resource"]) == ("edit", "early_years")
 
 
@@ -151,6 +146,6 @@ def test_a_check_runs_from_the_dashboard(wb, as_role, ey_source: Path) -> None: 
     assert r.status_code == 303, r.text[:500]
     assert len(wb.rows("SELECT run_id FROM ey_runs")) == runs + 1
     assert "2025-04-14" in c.get("/early-years").text
-    row = _audit(wb)[-1]
+    row = audit_rows(wb)[-1]
     assert (row["action"], row["resource"]) == ("upload", "early_years")
-    assert json.loads(row["detail"])["files"][-1] == "ids.csv"
+    assert row["detail"]["files"][-1] == "ids.csv"

@@ -9,7 +9,6 @@ test_export_queue.py, 2 in test_xlsx_bomb.py.)"""
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,7 +21,7 @@ from fastapi.testclient import TestClient
 from datamonger.web import WebConfig, auth, create_app
 from datamonger.web.config import CHEAP
 from datamonger.web.services import Workbench
-from tests.web.conftest import PASSWORD, csrf_from, sign_in
+from tests.web.conftest import PASSWORD, audit_rows, csrf_from, sign_in
 from tests.web.helpers import assert_error
 from tests.web.live import live_server, raw_request
 
@@ -58,13 +57,6 @@ def _login(c: Any, username: str, password: str, **headers: str) -> Any:
         headers=headers,
         follow_redirects=False,
     )
-
-
-def _audit(wb: Workbench, action: str | None = None) -> list[dict[str, Any]]:
-    rows = wb.web.all("SELECT * FROM audit ORDER BY id")
-    for r in rows:
-        r["detail"] = json.loads(r["detail"] or "{}")
-    return [r for r in rows if action is None or r["action"] == action]
 
 
 # --- 1: back-off, not lock-out ----------------------------------------------------------------
@@ -111,10 +103,10 @@ def test_throttled_attempts_are_counted_not_written_to_the_audit_log(
     with TestClient(app) as c:
         for _ in range(5):
             _login(c, "alice", "wrong horse battery")
-        before = len(_audit(fresh))
+        before = len(audit_rows(fresh))
         for _ in range(30):
             assert _login(c, "alice", "wrong horse battery").status_code == 429
-        assert len(_audit(fresh)) == before  # no audit row per throttled attempt
+        assert len(audit_rows(fresh)) == before  # no audit row per throttled attempt
         row = fresh.web.one(
             "SELECT failures, throttled FROM login_throttle WHERE kind = 'user' AND key = 'alice'"
         )
@@ -139,7 +131,7 @@ def test_an_administrator_unlocks_and_a_reset_clears_the_backoff(
         )
         assert r.status_code == 303
         assert _login(attacker, "alice", PASSWORD).status_code == 303
-        assert _audit(fresh, "unlock_user")[-1]["detail"]["user"] == "alice"
+        assert audit_rows(fresh, "unlock_user")[-1]["detail"]["user"] == "alice"
         attacker.cookies.clear()
         for _ in range(12):
             _login(attacker, "alice", "wrong horse battery")
@@ -168,8 +160,8 @@ def test_the_per_address_limit_keys_on_the_real_client_address(fresh: Workbench)
         c.cookies.clear()
         r = _login(c, "alice", PASSWORD, **{"X-Forwarded-For": "10.0.0.2"})
         assert r.status_code == 303
-    assert {r["ip"] for r in _audit(fresh, "login_failed")} == {"10.0.0.1"}
-    assert _audit(fresh, "login")[-1]["ip"] == "10.0.0.2"
+    assert {r["ip"] for r in audit_rows(fresh, "login_failed")} == {"10.0.0.1"}
+    assert audit_rows(fresh, "login")[-1]["ip"] == "10.0.0.2"
 
 
 # --- 3: the body size limit, while streaming, on every route ----------------------------------
@@ -290,12 +282,12 @@ def test_cookies_are_secure_behind_a_trusted_https_proxy(fresh: Workbench) -> No
         assert r.status_code == 303
         cookie = r.headers["set-cookie"].lower()
         assert "dm_session=" in cookie and "secure" in cookie
-        assert _audit(fresh, "login")[-1]["ip"] == "192.0.2.7"
+        assert audit_rows(fresh, "login")[-1]["ip"] == "192.0.2.7"
     # without --forwarded-allow-ips the headers are not believed
     with live_server(app) as base, httpx.Client(base_url=base, timeout=10) as c:
         r = _login(c, "alice", PASSWORD, **https)
         assert r.status_code == 303 and "secure" not in r.headers["set-cookie"].lower()
-        assert _audit(fresh, "login")[-1]["ip"] == "127.0.0.1"
+        assert audit_rows(fresh, "login")[-1]["ip"] == "127.0.0.1"
 
 
 def test_serve_takes_the_trusted_proxies() -> None:

@@ -4,14 +4,10 @@ sees, that child-level views are audited, and that every issue of a child is on 
 from __future__ import annotations
 
 import html
-import json
 import re
 
+from tests.web.conftest import audit_rows
 from tests.web.helpers import assert_error
-
-
-def _audit(wb):  # type: ignore[no-untyped-def]
-    return wb.web.all("SELECT * FROM audit ORDER BY id")
 
 
 def _busiest_child(wb) -> tuple[str, int]:  # type: ignore[no-untyped-def]
@@ -25,7 +21,7 @@ def _busiest_child(wb) -> tuple[str, int]:  # type: ignore[no-untyped-def]
 def test_journey_shows_both_returns_and_pins_every_issue(wb, as_role) -> None:  # type: ignore[no-untyped-def]
     c = as_role("analyst")
     child, n = _busiest_child(wb)
-    before = len(_audit(wb))
+    before = len(audit_rows(wb))
     r = c.get(f"/children/{child}")
     assert r.status_code == 200
     text = r.text
@@ -39,8 +35,8 @@ def test_journey_shows_both_returns_and_pins_every_issue(wb, as_role) -> None:  
     assert f"{n} validation issue" in text
     # the picture has a text alternative, and the table is on the page
     assert re.search(r'<img src="data:image/svg\+xml;base64,[^"]+" alt="Timeline from ', text)
-    new = _audit(wb)[before:]
-    assert len(new) == 1 and json.loads(new[0]["detail"])["children"] == [child]
+    new = audit_rows(wb)[before:]
+    assert len(new) == 1 and new[0]["detail"]["children"] == [child]
 
 
 def test_journey_puts_a_looked_after_childs_records_in_date_order(wb, as_role) -> None:  # type: ignore[no-untyped-def]
@@ -75,14 +71,14 @@ def test_recording_page_counts_for_managers_children_for_analysts(wb, as_role) -
     page = analyst.get("/recording")
     links = re.findall(r'href="(/recording/[a-z_0-9]+/children\?year=\d+)"', page.text)
     assert links, "no check with records behind it in the synthetic LA"
-    before = len(_audit(wb))
+    before = len(audit_rows(wb))
     listing = analyst.get(links[0])
     assert listing.status_code == 200
     shown = re.findall(r'<td><a href="/children/([^"]+)">', listing.text)
     assert shown
-    row = _audit(wb)[before:]
+    row = audit_rows(wb)[before:]
     assert len(row) == 1
-    detail = json.loads(row[0]["detail"])
+    detail = row[0]["detail"]
     assert detail["page"] == "recording check children" and detail["children_count"] == len(
         set(shown)
     )

@@ -11,9 +11,8 @@ from typing import Any
 import pytest
 
 from tests.pool.conftest import YEAR, Partnership, partnership  # noqa: F401
-from tests.web.browser import chromium, serving
-from tests.web.test_accessibility import _audit, _sign_in
-from tests.web.test_pool_page import _workbench
+from tests.web.browser import audit, chromium, log_in, serving
+from tests.web.conftest import make_workbench
 
 pytestmark = pytest.mark.browser
 
@@ -23,7 +22,7 @@ def server(
     tmp_path_factory: pytest.TempPathFactory,
     partnership: Partnership,  # noqa: F811
 ) -> Iterator[str]:
-    wb = _workbench(tmp_path_factory.mktemp("poolbrowser"), partnership.pool)
+    wb = make_workbench(tmp_path_factory.mktemp("poolbrowser"), None, pool=partnership.pool)
     with serving(wb) as address:
         yield address
     wb.close()
@@ -34,7 +33,7 @@ def test_manager_reads_the_pool_page(server: str, tmp_path: Path) -> None:
 
     with chromium() as browser:
         context = browser.new_context()
-        page: Any = _sign_in(context, server, "manager")
+        page: Any = log_in(context.new_page(), server, "manager")
         page.click("nav >> text=Regional pool")
         page.wait_for_url(server + "/pool")
         assert page.locator("#pool-published").is_visible()
@@ -45,6 +44,6 @@ def test_manager_reads_the_pool_page(server: str, tmp_path: Path) -> None:
         cells = page.locator("#pool-table tbody td.num").all_inner_texts()
         assert cells and any(c == "c" for c in cells)
         assert any(c not in ("c", "–") for c in cells)
-        found = _audit(page, Axe(), "manager pool")
+        found = audit(page, Axe(), "manager pool")
         context.close()
     assert not found, "\n".join(found)

@@ -14,21 +14,13 @@ import pytest
 from fastapi.testclient import TestClient
 
 from datamonger.indicators import Period, compute
-from datamonger.web import WebConfig, create_app
 from datamonger.web import audit as audit_log
-from datamonger.web.config import CHEAP
+from datamonger.web import create_app
 from datamonger.web.pages import number
 from datamonger.web.services import Workbench
 from tests.pool.conftest import LAS, YEAR, Partnership, partnership  # noqa: F401
-from tests.web.conftest import PASSWORD, ROLES, sign_in
+from tests.web.conftest import make_workbench, sign_in
 from tests.web.helpers import assert_error
-
-
-def _workbench(folder: Path, pool: Path | None) -> Workbench:
-    wb = Workbench(WebConfig(db=folder / "dm.duckdb", argon2=CHEAP, warm_caches=False, pool=pool))
-    for role in ROLES:
-        wb.accounts.create_user(role, PASSWORD, role, must_change=False)
-    return wb
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +28,7 @@ def pool_wb(
     tmp_path_factory: pytest.TempPathFactory,
     partnership: Partnership,  # noqa: F811
 ) -> Iterator[Workbench]:
-    wb = _workbench(tmp_path_factory.mktemp("poolweb"), partnership.pool)
+    wb = make_workbench(tmp_path_factory.mktemp("poolweb"), None, pool=partnership.pool)
     yield wb
     wb.close()
 
@@ -133,7 +125,7 @@ def test_gated_audited_and_only_when_serving_a_pool(
         assert 'href="/pool"' in c.get("/").text
         assert_error(c.get("/pool?year=1999", headers={"accept": "application/json"}), 400)
         assert_error(c.get("/pool?year=2030"), 409, "conflict")  # a year the pool lacks
-    plain = _workbench(tmp_path, None)
+    plain = make_workbench(tmp_path, None)
     try:
         with TestClient(create_app(plain.config, plain), base_url="http://testserver") as c:
             sign_in(c, "analyst")
