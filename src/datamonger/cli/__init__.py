@@ -12,21 +12,8 @@ import sys
 
 from datamonger.cli.app import app
 
-# Modules that register commands. An area adds its module here, and nowhere else.
-COMMAND_MODULES = (
-    "load",
-    "synth",
-    "validate",
-    "indicators",
-    "benchmarks",
-    "serve",
-    "users",
-    "briefing",
-    "early_years",
-    "recording",
-    "pool",
-)
-# Command -> the module that registers it (a test holds this to what the modules register).
+# Command -> the module that registers it (a test holds this to what the modules register). An
+# area adds its commands here, and nowhere else.
 COMMANDS = {
     "load": "load",
     "synth": "synth",
@@ -46,6 +33,7 @@ COMMANDS = {
     "recording": "recording",
     "pool": "pool",
 }
+COMMAND_MODULES = tuple(dict.fromkeys(COMMANDS.values()))  # in the order of `--help`
 
 
 def main() -> None:
