@@ -115,7 +115,7 @@ def _suggestion(v: str, ftype: str, date_format: str) -> str:
     return f"CASE WHEN regexp_full_match({v}, '{pat}') AND {check} IS NOT NULL THEN {text} END"
 
 
-def _lit(text: str) -> str:
+def lit(text: str) -> str:
     """A SQL string literal."""
     return "'" + text.replace("'", "''") + "'"
 
@@ -271,22 +271,22 @@ class Store:
                 kinds.add((f.type, fmt))
                 raw = q(f.name + "_raw")
                 parts.append(
-                    f"SELECT source_file AS file, source_line AS line, {_lit(spec.name)} AS t, "
-                    f"{pos} AS pos, {_lit(f.name)} AS col, {raw} AS value, "
-                    f"{_lit(f.type)} AS ftype, {_lit(fmt)} AS fmt "
+                    f"SELECT source_file AS file, source_line AS line, {lit(spec.name)} AS t, "
+                    f"{pos} AS pos, {lit(f.name)} AS col, {raw} AS value, "
+                    f"{lit(f.type)} AS ftype, {lit(fmt)} AS fmt "
                     f"FROM {name} WHERE {q(f.name)} IS NULL AND nullif(trim({raw}), '') IS NOT NULL"
                 )
         self._create_staged_problems()
         if not parts:
             return
         guess = " ".join(
-            f"WHEN ftype = {_lit(t)} AND fmt = {_lit(fmt)} THEN {_suggestion('trim(value)', t, fmt)}"
+            f"WHEN ftype = {lit(t)} AND fmt = {lit(fmt)} THEN {_suggestion('trim(value)', t, fmt)}"
             for t, fmt in sorted(kinds)
         )
         by_type = {t: describe[t] for t, _ in kinds}
         code, what, hint = (
             "CASE ftype "
-            + " ".join(f"WHEN {_lit(t)} THEN {_lit(d[i])}" for t, d in sorted(by_type.items()))
+            + " ".join(f"WHEN {lit(t)} THEN {lit(d[i])}" for t, d in sorted(by_type.items()))
             + " END"
             for i in range(3)
         )

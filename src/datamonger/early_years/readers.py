@@ -20,6 +20,7 @@ import pyarrow.csv as pacsv
 
 from datamonger.early_years import columns as C
 from datamonger.indicators.reference import la_numbers
+from datamonger.store import lit
 
 MAX_LISTED = 20  # problems listed one by one before they are counted
 
@@ -188,10 +189,6 @@ def _q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _lit(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def date_sql(v: str) -> str:
     """dd/mm/yyyy as the lists write it, or yyyy-mm-dd as a workbook's date cells read."""
     t = f"trim({v})"
@@ -290,8 +287,8 @@ def _problems(
     if not checks:
         return
     union = " UNION ALL ".join(
-        f"SELECT source_line, {_lit(code)} AS code, {_lit(fld)} AS field, {_lit(msg)} AS message, "
-        f"{_lit(hint)} AS hint FROM typed WHERE {cond}"
+        f"SELECT source_line, {lit(code)} AS code, {lit(fld)} AS field, {lit(msg)} AS message, "
+        f"{lit(hint)} AS hint FROM typed WHERE {cond}"
         for code, fld, cond, msg, hint in checks
     )
     n = int(con.sql(f"SELECT count(*) FROM ({union})").fetchall()[0][0])
@@ -326,7 +323,7 @@ def _ey_list(con: duckdb.DuckDBPyConnection, file: str, col: dict[str, str]) -> 
     hours = _v(col, "funded_hours")
     con.execute(
         f"""CREATE TEMP TABLE typed AS SELECT
-              source_line, {_lit(file)} AS source_file,
+              source_line, {lit(file)} AS source_file,
               {_v(col, 'forename')} AS forename, {_v(col, 'surname')} AS surname,
               {_v(col, 'date_of_birth')} AS date_of_birth_raw, {date_sql(_v(col, 'date_of_birth'))} AS date_of_birth,
               {postcode_sql(_v(col, 'postcode'))} AS postcode,
@@ -373,7 +370,7 @@ def _ey_list(con: duckdb.DuckDBPyConnection, file: str, col: dict[str, str]) -> 
 def _identities(con: duckdb.DuckDBPyConnection, file: str, col: dict[str, str]) -> pa.Table:
     con.execute(
         f"""CREATE TEMP TABLE typed AS SELECT
-              source_line, {_lit(file)} AS source_file, {_v(col, 'child_id')} AS child_id,
+              source_line, {lit(file)} AS source_file, {_v(col, 'child_id')} AS child_id,
               {_v(col, 'forename')} AS forename, {_v(col, 'surname')} AS surname,
               {_v(col, 'date_of_birth')} AS date_of_birth_raw, {date_sql(_v(col, 'date_of_birth'))} AS date_of_birth,
               {postcode_sql(_v(col, 'postcode'))} AS postcode, upper({_v(col, 'upn')}) AS upn,

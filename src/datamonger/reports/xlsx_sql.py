@@ -32,6 +32,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from datamonger.reports.arrow import text_bytes
+from datamonger.store import lit
 
 MAX_ROWS = 1_048_576  # Excel's rows per sheet
 STYLE = {"plain": 0, "bold": 1, "error": 2, "query": 3}
@@ -66,7 +67,7 @@ def xml_text_sql(x: str) -> str:
         ("\n", "&#10;"),
         ("\r", "&#13;"),
     ):
-        out = f"replace({out}, {_lit(raw)}, '{ent}')"
+        out = f"replace({out}, {lit(raw)}, '{ent}')"
     return out
 
 
@@ -77,7 +78,7 @@ def text_cell_sql(x: str, style: str = "''", special: Sequence[str] | None = Non
     if special is None:
         test = f"regexp_matches({x}, {_SPECIAL})"
     else:
-        test = f"{x} IN ({', '.join(_lit(v) for v in special)})" if special else "false"
+        test = f"{x} IN ({', '.join(lit(v) for v in special)})" if special else "false"
     head = "'<c'" if style == "''" else f"concat('<c', {style})"  # a plain cell: one concat
     return (
         f"CASE WHEN {x} IS NULL OR {x} = '' THEN concat({head}, '/>') "
@@ -94,10 +95,6 @@ def number_cell_sql(x: str, style: str = "''") -> str:
         f"CASE WHEN {x} IS NULL THEN concat({head}, '/>') "
         f"ELSE concat({head}, '><v>', {x}, '</v></c>') END"
     )
-
-
-def _lit(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 @dataclass(frozen=True)
@@ -204,7 +201,7 @@ class Workbook:
             cells.append(
                 number_cell_sql(v, style) if col.number else text_cell_sql(v, style, special.get(i))
             )
-        positions = ", ".join(f"({_lit(k)}, {n})" for n, k in enumerate(keys))
+        positions = ", ".join(f"({lit(k)}, {n})" for n, k in enumerate(keys))
         sql = (
             f"SELECT concat('<row>', {', '.join(cells)}, '</row>') AS x, _sheet FROM ("
             f"SELECT {', '.join(values)}, k._sheet FROM ({layout.source}) s "

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 import duckdb
 import pyarrow as pa
 
-from datamonger.store import q
+from datamonger.store import lit, q
 from datamonger.validation import registry
 from datamonger.validation.report import ISSUE_COLUMNS, ISSUE_SCHEMA, empty_issues
 from datamonger.validation.rule import Rule
@@ -78,10 +78,6 @@ def _raw(field: str) -> str:
     return f"CAST(t.{q(field + '_raw')} AS VARCHAR)"
 
 
-def _lit(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def _select(table: str, present: dict[str, list[str]], return_name: str, year: int) -> str:
     """One table's issues: its failing rows, each with the rule's fields as written.
 
@@ -91,18 +87,18 @@ def _select(table: str, present: dict[str, list[str]], return_name: str, year: i
     with_fields = {c: f for c, f in present.items() if f}
     if with_fields:
         names = ", ".join(
-            f"WHEN {_lit(c)} THEN [{', '.join(_lit(x) for x in f)}]" for c, f in with_fields.items()
+            f"WHEN {lit(c)} THEN [{', '.join(lit(x) for x in f)}]" for c, f in with_fields.items()
         )
         values = ", ".join(
-            f"WHEN {_lit(c)} THEN [{', '.join(_raw(x) for x in f)}]" for c, f in with_fields.items()
+            f"WHEN {lit(c)} THEN [{', '.join(_raw(x) for x in f)}]" for c, f in with_fields.items()
         )
         fields_sql = f"CASE d.rule {names.replace(', WHEN', ' WHEN')} ELSE [] END"
         values_sql = f"CASE d.rule {values.replace(', WHEN', ' WHEN')} ELSE [] END"
     else:
         fields_sql = values_sql = "[]"
     return f"""
-        WITH d AS (SELECT * FROM {_DEDUPED} WHERE "table" = {_lit(table)})
-        SELECT d.rule, r.severity, {_lit(return_name)} AS "return", {int(year)} AS year,
+        WITH d AS (SELECT * FROM {_DEDUPED} WHERE "table" = {lit(table)})
+        SELECT d.rule, r.severity, {lit(return_name)} AS "return", {int(year)} AS year,
             d."table", d.source_file AS file, d.source_line AS line, d.child,
             CASE WHEN t.source_line IS NULL THEN []::VARCHAR[] ELSE {fields_sql} END AS fields,
             CASE WHEN t.source_line IS NULL THEN []::VARCHAR[] ELSE {values_sql} END AS "values",

@@ -17,7 +17,7 @@ import duckdb
 
 from datamonger.reports.xlsx_sql import Column, Sheet, Workbook
 from datamonger.returns import raw_column
-from datamonger.store import Store, q
+from datamonger.store import Store, lit, q
 from datamonger.validation import prepare
 from datamonger.validation.report import Report, values_text_sql
 
@@ -43,10 +43,6 @@ def rule_sheet(return_name: str, code: str) -> str:
 
 def table_sheet(return_name: str, year: int, table: str) -> str:
     return f"{SHORT[return_name]} {year} {table}"[:31]
-
-
-def _lit(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def write_xlsx(report: Report, store: Store, path: Path, *, audit: bool = True) -> set[str]:
@@ -232,7 +228,7 @@ def _table_sheets(con: duckdb.DuckDBPyConnection) -> list[Sheet]:
             FROM {spec.store_name} t
             LEFT JOIN (
                 SELECT * FROM flagged
-                WHERE "return" = {_lit(ret)} AND year = {year} AND "table" = {_lit(table)}
+                WHERE "return" = {lit(ret)} AND year = {year} AND "table" = {lit(table)}
             ) f ON f.file = t.source_file AND f.line = t.source_line
             WHERE t.collection_year = {year}"""
         columns = [Column("file", "s.source_file"), Column("line", "s.source_line", number=True)]
@@ -240,8 +236,8 @@ def _table_sheets(con: duckdb.DuckDBPyConnection) -> list[Sheet]:
             Column(
                 f,
                 f"s.{q(f)}",
-                style=f"CASE WHEN list_contains(s.errors, {_lit(f)}) THEN 'error' "
-                f"WHEN list_contains(s.queries, {_lit(f)}) THEN 'query' END",
+                style=f"CASE WHEN list_contains(s.errors, {lit(f)}) THEN 'error' "
+                f"WHEN list_contains(s.queries, {lit(f)}) THEN 'query' END",
             )
             for f in names
         ]
