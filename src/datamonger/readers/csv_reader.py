@@ -191,7 +191,9 @@ def _plain(path: Path, stage: Stage, limits: Limits, file: str) -> FileResult | 
     try:
         table = pacsv.read_csv(
             pa.py_buffer(data),
-            read_options=pacsv.ReadOptions(column_names=keys, skip_rows=1),
+            # one thread: a return's files are small and its years are read in threads of their
+            # own; Arrow's pool only adds its start-up
+            read_options=pacsv.ReadOptions(column_names=keys, skip_rows=1, use_threads=False),
             parse_options=pacsv.ParseOptions(quote_char=False, newlines_in_values=False),
             convert_options=pacsv.ConvertOptions(
                 column_types={k: pa.string() for k in keys},

@@ -105,7 +105,6 @@ def _select(table: str, present: dict[str, list[str]], return_name: str, year: i
             r.message, r.rank
         FROM d JOIN {_RULES} r ON r.code = d.rule
         LEFT JOIN (
-            SELECT * FROM {q(table)}
+            SELECT DISTINCT ON (source_file, source_line) * FROM {q(table)}
             WHERE (source_file, source_line) IN (SELECT (source_file, source_line) FROM d)
-            QUALIFY row_number() OVER (PARTITION BY source_file, source_line) = 1
         ) t ON t.source_file = d.source_file AND t.source_line = d.source_line"""
