@@ -14,6 +14,12 @@ Messy returns (`--messy`, `synth.messy`: half the values random dates and codes)
 and issues per second. Targets: SSDA903 20,000 children (about 400,000 issues) under 2.7 s for
 JSON and 6 s for XLSX, peak under 1.5 GB; 3,600 children under 1 s; CIN 10,000 children under
 2.1 s.
+
+`--public PYTHON` (`make bench-public`, which installs the public validators, csc-validator-be-903
+and csc-validator-be-cin, into a venv of their own from `benchmarks/public/requirements.lock`)
+also runs the public validator once on each messy return, as a whole process on the same files,
+and prints how many times faster Datamonger's fastest JSON run is: the issue's "10x" and "50x",
+measured on this machine rather than taken from another's figures.
 """
 
 from __future__ import annotations
@@ -81,10 +87,17 @@ def _whole_process(args: list[str]) -> tuple[float, float]:
     return wall, peak
 
 
-def messy(cases: list[tuple[str, int]], formats: list[str], repeat: int = 1) -> None:
+PUBLIC_RUN = Path(__file__).resolve().parent / "public" / "run.py"
+
+
+def messy(
+    cases: list[tuple[str, int]], formats: list[str], repeat: int = 1, public: str | None = None
+) -> None:
     """Whole `datamonger validate` processes on messy returns, reading included; with `repeat`,
     each is run that many times and the fastest and median runs are printed (a shared machine
-    slows some runs down, never speeds one up)."""
+    slows some runs down, never speeds one up). With `public` (the interpreter of
+    `make bench-public`'s venv), the public validator runs once on the same files, and the
+    fastest JSON run is compared with it."""
     for return_name, n in cases:
         out = DATA / f"messy-{return_name}-{n}"
         if not out.exists():  # in a process of its own: a child's peak counts its parent's
@@ -104,6 +117,7 @@ def messy(cases: list[tuple[str, int]], formats: list[str], repeat: int = 1) -> 
         else:
             inputs = [str(out / "2024-25" / "cin_census.xml")]
         issues = None
+        fastest_json = None
         for fmt in formats:
             target = DATA / f"messy-{return_name}-{n}.{fmt}"
             runs = sorted(
@@ -112,6 +126,8 @@ def messy(cases: list[tuple[str, int]], formats: list[str], repeat: int = 1) -> 
             )
             wall, peak = runs[0][0], max(p for _, p in runs)
             median = runs[len(runs) // 2][0]
+            if fmt == "json":
+                fastest_json = wall
             if issues is None and fmt == "json":
                 # the summary comes first; parsing the whole report here would grow this
                 # process, and its children's peaks count its own (fork inherits it)
@@ -124,6 +140,23 @@ def messy(cases: list[tuple[str, int]], formats: list[str], repeat: int = 1) -> 
                 f"messy {return_name:>7} {n:>6} children, --format {fmt:<7}: {wall:.2f}s wall"
                 f"{spread}, peak {peak:.0f} MB, {f'{issues:,}' if issues else '?'} issues{rate}"
             )
+        if public is not None:
+            _public(public, return_name, n, inputs, fastest_json)
+
+
+def _public(python: str, return_name: str, n: int, inputs: list[str], ours: float | None) -> None:
+    """The public validator of `return_name`, once, as a whole process on the same files."""
+    ruleset = ("lac" if return_name == "ssda903" else "cin") + "2024_25"  # messy returns: 2024/25
+    files = [a for a in inputs if a != "--previous"]
+    wall, peak, code = measure.run([python, str(PUBLIC_RUN), return_name, *files, ruleset])
+    if code != 0:
+        print(f"public {return_name:>6} {n:>6} children: failed (exit {code})")
+        return
+    ratio = f"; Datamonger's fastest JSON run is {wall / ours:.1f}x faster" if ours else ""
+    print(
+        f"public {return_name:>6} {n:>6} children ({ruleset}): {wall:.2f}s wall, "
+        f"peak {peak:.0f} MB{ratio}"
+    )
 
 
 def main() -> None:
@@ -137,6 +170,11 @@ def main() -> None:
     )
     parser.add_argument("--formats", default="json,csv,xlsx", help="formats of the messy cases")
     parser.add_argument("--repeat", type=int, default=1, help="runs of each messy case")
+    parser.add_argument(
+        "--public",
+        metavar="PYTHON",
+        help="also time the public validators with this interpreter (make bench-public)",
+    )
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -144,7 +182,7 @@ def main() -> None:
         return
     if args.messy:
         cases = [(c.split(":")[0], int(c.split(":")[1])) for c in args.messy.split(",")]
-        messy(cases, args.formats.split(","), args.repeat)
+        messy(cases, args.formats.split(","), args.repeat, args.public)
     cases = [("ssda903", int(n)) for n in args.sizes.split(",") if n]
     cases += [("cin", int(n)) for n in args.cin_sizes.split(",") if n]
     for return_name, n in cases:
