@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import duckdb
 import pytest
 
 from datamonger.store import Store
@@ -92,6 +93,52 @@ def test_postcodes_give_placement_la_and_distance() -> None:
         prepare.prepare(con, "ssda903", 2027, postcodes=prepare.POSTCODES, la=la, store=ws.store)
         row = con.execute('SELECT PL_LA, PL_LOCATION, PL_DISTANCE FROM "Episodes"').fetchone()
     assert row == ("E08000003", "IN", 162.9)
+
+
+def test_a_postcode_directory_without_keys_gives_the_same_placements(tmp_path) -> None:
+    """The packaged directory is looked up by `postcode_key`; a directory of another make, with
+    postcodes only, is keyed as it is read and gives the same LA, location and distance."""
+    eps = [
+        "DECOM=01/05/2026 LS=C2 HOME_POST=SW1A_1AA PL_POST=m1_1ae PLACE_PROVIDER=PR1",
+        "DECOM=02/05/2026 LS=C2 HOME_POST=M1_1AE PL_POST=QQ1_1QQ PLACE_PROVIDER=PR1",
+    ]
+    plain = tmp_path / "plain.parquet"
+    duckdb.connect().execute(
+        f"COPY (SELECT * EXCLUDE (postcode_key) FROM read_parquet('{prepare.POSTCODES}') "
+        f"WHERE postcode IN ('SW1A 1AA', 'M1 1AE')) TO '{plain}' (FORMAT parquet)"
+    )
+    found = []
+    for directory in (prepare.POSTCODES, plain):
+        with _store(Episodes=eps) as store, prepare.Workspace(store.con) as ws:
+            con = ws.cursor()
+            la = prepare.ons_la("352")
+            prepare.prepare(con, "ssda903", 2027, postcodes=directory, la=la, store=ws.store)
+            found.append(
+                con.execute(
+                    'SELECT PL_LA, PL_LOCATION, PL_DISTANCE, HOME_POST_known, PL_POST_known FROM "Episodes" ORDER BY DECOM'
+                ).fetchall()
+            )
+    assert (
+        found[0]
+        == found[1]
+        == [
+            ("E08000003", "IN", 162.9, True, True),
+            (None, None, None, True, False),
+        ]
+    )
+
+
+def test_the_packaged_postcode_keys_are_the_postcodes_bytes() -> None:
+    key = prepare.POSTCODE_KEY.format("postcode")
+    ((rows, wrong),) = (
+        duckdb.connect()
+        .execute(
+            f"SELECT count(*), count(*) FILTER (WHERE postcode_key IS DISTINCT FROM {key}) "
+            f"FROM read_parquet('{prepare.POSTCODES}')"
+        )
+        .fetchall()
+    )
+    assert rows > 2_700_000 and wrong == 0
 
 
 def test_a_run_detaches_its_tables_and_leaves_the_store_connection_as_it_was() -> None:

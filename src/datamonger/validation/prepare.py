@@ -91,6 +91,10 @@ def postcodes_path() -> Path:
 
 
 POSTCODES = postcodes_path() / "onspd_postcodes.parquet"
+# A normalised postcode's bytes as one number (its `postcode_key` in POSTCODES): the lookup
+# joins 8-byte integers instead of decoding and hashing 2.7 million strings (75 ms -> 30 ms).
+# NULL for a postcode that is not 1-8 ASCII bytes, which the directory cannot hold either.
+POSTCODE_KEY = "TRY_CAST('0x' || hex({}) AS UBIGINT)"
 
 
 @cache
@@ -260,31 +264,38 @@ def _steps_903(
 
     def lookup(cur: duckdb.DuckDBPyConnection) -> None:
         cur.execute(
-            "CREATE OR REPLACE TABLE _used_postcodes AS SELECT * FROM ("
+            "CREATE OR REPLACE TABLE _used_postcodes AS SELECT postcode, "
+            f"{POSTCODE_KEY.format('postcode')} AS postcode_key FROM ("
             f"{used or 'SELECT NULL::VARCHAR AS postcode'}) WHERE postcode IS NOT NULL"
         )
         ((n,),) = cur.execute("SELECT count(*) FROM _used_postcodes").fetchall()
         if postcodes is not None and n:
             path = str(postcodes).replace("'", "''")
+            source = f"read_parquet('{path}')"
+            columns = {r[0] for r in cur.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()}
+            key = "postcode_key"
+            if key not in columns:  # a directory of another make: keyed as it is read
+                key = POSTCODE_KEY.format("postcode")
             # Only the postcodes the return uses: a semi-join keeps the 2.7M-row file out of
             # memory. A postcode the directory lists without a location (no grid reference:
             # Channel Islands, Isle of Man, some large-user and terminated codes) is not known:
             # it gives no LA, location or distance, and rules 392c/179/392a report it.
             cur.execute(
-                "CREATE OR REPLACE TABLE _postcodes AS SELECT postcode, easting, northing, "
-                f"utla_code, country FROM read_parquet('{path}') "
-                "WHERE postcode IN (SELECT postcode FROM _used_postcodes) "
+                f"CREATE OR REPLACE TABLE _postcodes AS SELECT {key} AS postcode_key, easting, "
+                f"northing, utla_code, country FROM {source} "
+                f"WHERE {key} IN (SELECT postcode_key FROM _used_postcodes) "
                 "AND easting IS NOT NULL AND northing IS NOT NULL"
             )
         else:  # no directory, or no postcode to look up (scanning the file would find nothing)
             cur.execute(
-                "CREATE OR REPLACE TABLE _postcodes (postcode VARCHAR, easting INTEGER, "
+                "CREATE OR REPLACE TABLE _postcodes (postcode_key UBIGINT, easting INTEGER, "
                 "northing INTEGER, utla_code VARCHAR, country VARCHAR)"
             )
 
     steps: list[Step] = []
     headers: list[Step] = []
     la_sql = "NULL" if la is None else "'" + la.replace("'", "''") + "'"
+    home_key, placement_key = (POSTCODE_KEY.format(f"pc(e.{c})") for c in ("HOME_POST", "PL_POST"))
     for suffix in ("", "_last"):
         if suffix in suffixes:
             # PL_LA: upper-tier LA of the placement; SCO / WAL / NIR outside England (as the DfE's
@@ -298,17 +309,17 @@ def _steps_903(
                                      e.source_file, e.source_line) AS seq,
                   CASE pl.country WHEN 'England' THEN pl.utla_code WHEN 'Scotland' THEN 'SCO'
                        WHEN 'Wales' THEN 'WAL' WHEN 'Northern Ireland' THEN 'NIR' END AS PL_LA,
-                  CASE WHEN pl.postcode IS NULL OR {la_sql} IS NULL THEN NULL
+                  CASE WHEN pl.postcode_key IS NULL OR {la_sql} IS NULL THEN NULL
                        WHEN pl.utla_code = {la_sql} THEN 'IN' ELSE 'OUT' END AS PL_LOCATION,
                   CASE WHEN (hp.country = 'Northern Ireland') = (pl.country = 'Northern Ireland')
                        THEN round(sqrt((hp.easting - pl.easting)::DOUBLE ** 2
                                      + (hp.northing - pl.northing)::DOUBLE ** 2) / 1000 / 1.6093, 1)
                        END AS PL_DISTANCE,
-                  hp.postcode IS NOT NULL AS HOME_POST_known,
-                  pl.postcode IS NOT NULL AS PL_POST_known
+                  hp.postcode_key IS NOT NULL AS HOME_POST_known,
+                  pl.postcode_key IS NOT NULL AS PL_POST_known
                 FROM "Episodes{suffix}_base" e
-                LEFT JOIN _postcodes hp ON hp.postcode = pc(e.HOME_POST)
-                LEFT JOIN _postcodes pl ON pl.postcode = pc(e.PL_POST))"""
+                LEFT JOIN _postcodes hp ON hp.postcode_key = {home_key}
+                LEFT JOIN _postcodes pl ON pl.postcode_key = {placement_key})"""
             steps.append(
                 (
                     f"Episodes{suffix}",
