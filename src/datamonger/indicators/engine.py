@@ -47,7 +47,7 @@ def render(sql: str, ctx: Context) -> str:
         sql = sql.replace(f"':{name}'", f"'{value}'")
     sql = sql.replace(":start", f"DATE '{ctx.period.start}'")
     sql = sql.replace(":end", f"DATE '{ctx.period.end}'")
-    ons = (ctx.la.ons or "").replace("'", "")
+    ons = (reference.directory_code(ctx.la) or "").replace("'", "")  # compared with ONSPD's
     return sql.replace(":la_ons", f"'{ons}'")
 
 

@@ -6,11 +6,12 @@ All of it is package data (`datamonger/data/`), never read from elsewhere at run
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
 import duckdb
+
+from datamonger import la_codes
 
 POPULATION_FILE = "ons_mid-year_population_estimates_2012_to_2024.csv"
 
@@ -33,11 +34,6 @@ def postcodes_path() -> Path | None:
     return path if path.exists() else None
 
 
-def la_codes_path() -> Path | None:
-    path = _data_dir() / "postcodes" / "la_ons_to_dfe.csv"
-    return path if path.exists() else None
-
-
 @dataclass(frozen=True, slots=True)
 class LA:
     dfe: str | None  # 3-digit DfE number, e.g. "873"
@@ -45,39 +41,30 @@ class LA:
     name: str | None
 
 
-@lru_cache(maxsize=4)
-def _la_table(path: str) -> dict[str, tuple[str, str, str]]:
-    with duckdb.connect() as con:  # its own connection: callers may run in several threads
-        rows = con.execute(
-            f"SELECT ons_la_code, CAST(dfe_la_number AS VARCHAR), la_name "
-            f"FROM read_csv('{path}', all_varchar=true)"
-        ).fetchall()
-    out: dict[str, tuple[str, str, str]] = {}
-    for ons, dfe, name in rows:
-        out[ons.upper()] = (dfe, ons, name)
-        out[dfe] = (dfe, ons, name)
-    return out
-
-
 def la_numbers() -> dict[str, str]:
     """Every code an English LA may be named by (DfE number, ONS code) -> its DfE number."""
-    path = la_codes_path()
-    return {} if path is None else {k: v[0] for k, v in _la_table(str(path)).items()}
+    return {code: la.dfe for code, la in la_codes.all_codes().items()}
 
 
 def resolve_la(code: str | None) -> LA:
-    """An LA from a DfE number or an ONS code (either is accepted wherever `--la` is)."""
+    """An LA from a DfE number or an ONS code (either is accepted wherever `--la` is); its ONS
+    code as the DfE's statistics write it, whichever code named it."""
     if not code:
         return LA(None, None, None)
+    found = la_codes.lookup(code)
+    if found:
+        return LA(found.dfe, found.ons, found.name)
     code = code.strip().upper()
-    path = la_codes_path()
-    if path is not None:
-        hit = _la_table(str(path)).get(code)
-        if hit:
-            return LA(*hit)
     if code[:1].isalpha():
         return LA(None, code, None)
     return LA(code, None, None)
+
+
+def directory_code(la: LA) -> str | None:
+    """The LA's code as the ONS postcode directory writes its postcodes' LA (Barnsley: E08000038,
+    where the DfE's statistics write E08000016): what placement LAs are compared with."""
+    found = la_codes.lookup(la.dfe or la.ons)
+    return found.directory if found else la.ons
 
 
 @dataclass(frozen=True, slots=True)

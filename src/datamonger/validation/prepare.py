@@ -11,18 +11,17 @@ a CSV return).
 
 from __future__ import annotations
 
-import csv
 import re
 import threading
 import uuid
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from functools import cache
 from importlib import resources
 from pathlib import Path
 
 import duckdb
 
+from datamonger import la_codes
 from datamonger.returns import TableSpec, cin, ssda903
 from datamonger.store import q
 
@@ -97,31 +96,13 @@ POSTCODES = postcodes_path() / "onspd_postcodes.parquet"
 POSTCODE_KEY = "TRY_CAST('0x' || hex({}) AS UBIGINT)"
 
 
-@cache
-def _la_codes() -> dict[str, str]:
-    """Every code an LA is named by (DfE number, ONS code) -> the ONS code the postcode
-    directory gives its postcodes. Where the two differ (Barnsley and Sheffield: the DfE's
-    statistics keep E08000016 and E08000019, ONSPD 2025 writes E08000038 and E08000039), the
-    file's alias row names the directory's."""
-    text = (postcodes_path() / "la_ons_to_dfe.csv").read_text("utf-8")
-    rows = [
-        (r["dfe_la_number"].strip(), r["ons_la_code"].strip().upper(), r["note"])
-        for r in csv.DictReader(text.splitlines())
-    ]
-    directory: dict[str, str] = {}
-    for dfe, ons, note in rows:
-        if dfe not in directory or note.startswith("alias: ONSPD"):
-            directory[dfe] = ons
-    return {code: directory[dfe] for dfe, ons, _ in rows for code in (dfe, ons)}
-
-
 def ons_la(code: str | None) -> str | None:
     """The LA as the ONS postcode directory writes it (E09000033), from an ONS code or the DfE
-    number (213): what placement postcodes' LAs are compared with."""
+    number (213): what placement postcodes' LAs are compared with (`la_codes`)."""
     if not code:
         return None
-    code = code.strip().upper()
-    return _la_codes().get(code, code)
+    found = la_codes.lookup(code)
+    return found.directory if found else code.strip().upper()
 
 
 def specs(return_name: str) -> tuple[TableSpec, ...]:
