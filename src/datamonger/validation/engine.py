@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from datamonger.store import Store
+from datamonger.store import Store, arrow_of
 from datamonger.validation import catalogue, issues, prepare, provider_list, registry, structure
 from datamonger.validation.report import Report, Skipped, issues_table
 from datamonger.validation.rule import NEEDS, Context, Rule
@@ -82,7 +82,7 @@ def _units(rules: Sequence[Rule], ctx: Context) -> list[Unit]:
 
 def _run(con: duckdb.DuckDBPyConnection, units: Sequence[Unit]) -> pa.Table:
     sql = " UNION ALL ".join(f"({text})" for text, _ in units)
-    return con.sql(sql).to_arrow_table()
+    return arrow_of(con, sql)
 
 
 def _run_part(

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 import duckdb
 import pyarrow as pa
 
-from datamonger.store import lit, q
+from datamonger.store import arrow_of, lit, q
 from datamonger.validation import registry
 from datamonger.validation.report import ISSUE_COLUMNS, ISSUE_SCHEMA, empty_issues
 from datamonger.validation.rule import Rule
@@ -63,11 +63,8 @@ def from_found(
             }
             selects.append(_select(table, present, return_name, year))
         sql = " UNION ALL ".join(f"({s})" for s in selects)
-        return (
-            con.sql(f'SELECT {ISSUE_COLUMNS} FROM ({sql}) ORDER BY rank, "table", file, line')
-            .to_arrow_table()
-            .cast(ISSUE_SCHEMA)
-        )
+        ordered = f'SELECT {ISSUE_COLUMNS} FROM ({sql}) ORDER BY rank, "table", file, line'
+        return arrow_of(con, ordered).cast(ISSUE_SCHEMA)
     finally:
         for name in (_FOUND, _RULES):
             con.unregister(name)
