@@ -94,3 +94,19 @@ def test_csv_on_standard_output_is_the_file(written: dict[str, Path]) -> None:
     finally:
         mp.undo()
     assert result.stdout_bytes == written["csv"].read_bytes()
+
+
+def test_a_validate_process_writes_every_issue_to_a_pipe_and_keeps_its_exit_code() -> None:
+    """`validate` leaves its process at once (`cli.LEAVE_AT_ONCE`): what it wrote to standard
+    output is all there, and its exit code is the report's."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "datamonger", "validate", "returns", "--format", "csv"],
+        cwd=GOLDEN,
+        capture_output=True,
+        check=False,
+    )
+    assert done.returncode == 1, done.stderr  # errors found
+    assert done.stdout == (GOLDEN / "expected.csv").read_bytes()

@@ -7,8 +7,11 @@ many times a day, should not pay; help, or a command it does not know, imports t
 
 from __future__ import annotations
 
+import contextlib
 import importlib
+import os
 import sys
+from typing import NoReturn
 
 from datamonger.cli.app import app
 
@@ -34,6 +37,10 @@ COMMANDS = {
     "pool": "pool",
 }
 COMMAND_MODULES = tuple(dict.fromkeys(COMMANDS.values()))  # in the order of `--help`
+# Commands that close everything they open (stores, files) before they return: their process
+# leaves at once, without tearing the interpreter down (freeing DuckDB's and Arrow's memory one
+# object at a time and joining their threads: 80 ms after a 3,600-child validate).
+LEAVE_AT_ONCE = frozenset({"validate"})
 
 
 def main() -> None:
@@ -46,12 +53,23 @@ def main() -> None:
                 raise
     try:
         app(standalone_mode=True)
-    except SystemExit:
+    except SystemExit as done:
+        if command in LEAVE_AT_ONCE:
+            _leave(done.code)
         raise
     except KeyboardInterrupt:
         sys.exit(130)
     except Exception as exc:  # the last line of defence: users never see a traceback
         sys.exit(_explain(exc))
+
+
+def _leave(code: object) -> NoReturn:
+    status = code if isinstance(code, int) else 0 if code is None else 1
+    for stream in (sys.stdout, sys.stderr):
+        # a closed pipe (`| head`) has nothing left to receive
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    os._exit(status)
 
 
 def _explain(exc: Exception) -> int:
