@@ -89,7 +89,7 @@ bench: $(TESTING)  # bench_web drives the app through httpx, a test tool
 # own, from their lock; ~2 min for the three cases, the 20,000-child SSDA903 one needs ~2.5 GB).
 PUBLIC_VENV := .venv-public
 bench-public: $(RUNTIME) $(PUBLIC_VENV)/.installed
-	$(BIN)/python benchmarks/bench_validate.py --formats json --repeat 3 --sizes "" --cin-sizes "" \
+	$(BIN)/python benchmarks/bench_validate.py --formats json --repeat 5 --sizes "" --cin-sizes "" \
 		--public $(PUBLIC_VENV)/bin/python
 
 $(PUBLIC_VENV)/.installed: benchmarks/public/requirements.lock
