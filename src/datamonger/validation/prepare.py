@@ -92,7 +92,7 @@ def postcodes_path() -> Path:
 POSTCODES = postcodes_path() / "onspd_postcodes.parquet"
 # A normalised postcode's bytes as one number (its `postcode_key` in POSTCODES): the lookup
 # joins 8-byte integers instead of decoding and hashing 2.7 million strings (75 ms -> 30 ms).
-# NULL for a postcode that is not 1-8 ASCII bytes, which the directory cannot hold either.
+# NULL past 8 bytes, where the directory has no postcode either.
 POSTCODE_KEY = "TRY_CAST('0x' || hex({}) AS UBIGINT)"
 
 
@@ -245,7 +245,7 @@ def _steps_903(
 
     def lookup(cur: duckdb.DuckDBPyConnection) -> None:
         cur.execute(
-            "CREATE OR REPLACE TABLE _used_postcodes AS SELECT postcode, "
+            "CREATE OR REPLACE TABLE _used_postcodes AS SELECT "
             f"{POSTCODE_KEY.format('postcode')} AS postcode_key FROM ("
             f"{used or 'SELECT NULL::VARCHAR AS postcode'}) WHERE postcode IS NOT NULL"
         )
