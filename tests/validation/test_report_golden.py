@@ -110,3 +110,22 @@ def test_a_validate_process_writes_every_issue_to_a_pipe_and_keeps_its_exit_code
     )
     assert done.returncode == 1, done.stderr  # errors found
     assert done.stdout == (GOLDEN / "expected.csv").read_bytes()
+
+
+def test_a_reader_that_stops_early_ends_validate_quietly() -> None:
+    """`validate ... | head`: the closed pipe is the reader's choice, not an error to report."""
+    import subprocess
+    import sys
+
+    with subprocess.Popen(  # JSON: 200 KB, written in several pieces, past a 64 KB pipe
+        [sys.executable, "-m", "datamonger", "validate", "returns", "--format", "json"],
+        cwd=GOLDEN,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    ) as proc:
+        assert proc.stdout is not None and proc.stderr is not None
+        assert proc.stdout.read(100).startswith(b'{\n  "summary"')
+        proc.stdout.close()
+        err = proc.stderr.read().decode()
+    assert proc.returncode == 141, err
+    assert "error" not in err and "Traceback" not in err

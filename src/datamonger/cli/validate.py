@@ -100,6 +100,8 @@ def validate_command(
         )
     except typer.Exit:
         raise
+    except BrokenPipeError:  # the reader stopped early (`| head`): nothing went wrong here
+        raise typer.Exit(141) from None  # 128 + SIGPIPE, as shell tools end
     except UnknownRules as exc:
         raise fail(str(exc)) from None
     except Exception as exc:  # users never see a traceback
