@@ -129,10 +129,10 @@ warnings.filterwarnings(
 
 
 def arrow_of(con: duckdb.DuckDBPyConnection, sql: str) -> pa.Table:
-    """The rows of a long statement as Arrow. A relation (`con.sql`) binds its query once in
-    Python before DuckDB binds it again to run it: 60 ms for one of validation's 50 KB rule
-    statements, holding the GIL that the other rule thread needs. A cursor's result costs one
-    more copy of the rows, far less."""
+    """The rows of a long statement as Arrow. A relation (`con.sql`) binds its query before
+    DuckDB binds it again to run it: 60 ms more for one of validation's 50 KB rule statements.
+    A cursor's result costs one more copy of the rows, far less (a 3,600-child validate: median
+    1.38 -> 1.32 s)."""
     return con.execute(sql).to_arrow_table()
 
 
