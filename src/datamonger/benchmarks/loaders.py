@@ -19,6 +19,7 @@ import duckdb
 
 from datamonger.benchmarks import years
 from datamonger.benchmarks.paths import published_dir
+from datamonger.store import lit, q
 
 # EES suppression and special codes; a value column holds numbers or these, never anything else.
 SUPPRESSION_CODES = ("c", "x", "z", "k", "u", "low")
@@ -252,14 +253,6 @@ def load_lait_dictionary(con: duckdb.DuckDBPyConnection, path: Path) -> Loaded:
     return loaded
 
 
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _sql_text(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def load_ees(con: duckdb.DuckDBPyConnection, path: Path) -> Loaded:
     stem = ees_stem(path)
     loaded = Loaded(path.name, "ees")
@@ -268,39 +261,37 @@ def load_ees(con: duckdb.DuckDBPyConnection, path: Path) -> Loaded:
     )
     columns = [r[0] for r in con.execute("describe ees_raw").fetchall()]
     others = [c for c in columns if c not in EES_GEOGRAPHY]
-    codes = ", ".join(_sql_text(c) for c in SUPPRESSION_CODES)
+    codes = ", ".join(lit(c) for c in SUPPRESSION_CODES)
     values: list[str] = []
     filters: list[str] = []
     for col in others:
-        q = _quote(col)
+        qc = q(col)
         (not_numeric,) = con.execute(
-            f"""select count(*) from ees_raw where nullif(trim({q}), '') is not null
-                and try_cast(trim({q}) as double) is null and lower(trim({q})) not in ({codes})"""
+            f"""select count(*) from ees_raw where nullif(trim({qc}), '') is not null
+                and try_cast(trim({qc}) as double) is null and lower(trim({qc})) not in ({codes})"""
         ).fetchall()[0]
         if not_numeric == 0:
             values.append(col)
         else:
-            (distinct,) = con.execute(f"select count(distinct {q}) from ees_raw").fetchall()[0]
+            (distinct,) = con.execute(f"select count(distinct {qc}) from ees_raw").fetchall()[0]
             if distinct > 1:
                 filters.append(col)
             # a text column with one value (e.g. `category`) says nothing a key needs
     if not values:
         raise UnknownFile(f"{path.name}: an EES file, but no column holds numbers")
     key_sql = " || ".join(
-        [_sql_text(f"{stem}:"), "column_name"]
+        [lit(f"{stem}:"), "column_name"]
         + (
             [
                 "'[' || "
-                + " || ';' || ".join(
-                    f"{_sql_text(f + '=')} || coalesce({_quote(f)}, '')" for f in filters
-                )
+                + " || ';' || ".join(f"{lit(f + '=')} || coalesce({q(f)}, '')" for f in filters)
                 + " || ']'"
             ]
             if filters
             else []
         )
     )
-    unpivot_cols = ", ".join(_quote(v) for v in values)
+    unpivot_cols = ", ".join(q(v) for v in values)
     con.execute(
         f"""create or replace temp table ees_staged as
         with long as (
@@ -314,7 +305,7 @@ def load_ees(con: duckdb.DuckDBPyConnection, path: Path) -> Loaded:
             try_cast(trim(raw_value) as double) as value,
             case when try_cast(trim(raw_value) as double) is null
                  then nullif(lower(trim(raw_value)), '') end as code,
-            {_sql_text("EES " + path.name)} as source
+            {lit("EES " + path.name)} as source
         from long
         where geographic_level in ('National', 'Regional', 'Local authority')
           and try_cast(time_period as integer) is not null"""
@@ -339,10 +330,10 @@ def load_ees(con: duckdb.DuckDBPyConnection, path: Path) -> Loaded:
         from ees_measures""",
         [stem, f"filters: {filter_note}" if filters else None, path.name],
     )
-    con.execute(f"delete from areas where source = {_sql_text('EES ' + stem)}")
+    con.execute(f"delete from areas where source = {lit('EES ' + stem)}")
     con.execute(
         f"""insert into areas
-        select distinct old_la_code, la_name, 'la', region_code, new_la_code, {_sql_text("EES " + stem)}
+        select distinct old_la_code, la_name, 'la', region_code, new_la_code, {lit("EES " + stem)}
         from ees_raw where geographic_level = 'Local authority' and old_la_code is not null"""
     )
     return loaded

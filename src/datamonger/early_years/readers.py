@@ -20,7 +20,7 @@ import pyarrow.csv as pacsv
 
 from datamonger.early_years import columns as C
 from datamonger.indicators.reference import la_numbers
-from datamonger.store import lit
+from datamonger.store import lit, q
 
 MAX_LISTED = 20  # problems listed one by one before they are counted
 
@@ -185,10 +185,6 @@ def _first_bad_row(raw: bytes, encoding: str, arrow_message: str) -> tuple[int |
     return None, kind.strip() or "unreadable"
 
 
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def date_sql(v: str) -> str:
     """dd/mm/yyyy as the lists write it, or yyyy-mm-dd as a workbook's date cells read."""
     t = f"trim({v})"
@@ -277,7 +273,7 @@ def read_input(path: Path, expect: str | None = None) -> tuple[str, pa.Table]:
 
 def _v(col: dict[str, str], name: str) -> str:
     """The trimmed text of a field, NULL when blank or absent."""
-    return f"nullif(trim({_q(col[name])}), '')" if name in col else "NULL::VARCHAR"
+    return f"nullif(trim({q(col[name])}), '')" if name in col else "NULL::VARCHAR"
 
 
 def _problems(
@@ -318,7 +314,8 @@ def _duplicates(
 
 
 def _ey_list(con: duckdb.DuckDBPyConnection, file: str, col: dict[str, str]) -> pa.Table:
-    las = pa.table({"code": list(la_numbers()), "dfe": list(la_numbers().values())})
+    numbers = la_numbers()
+    las = pa.table({"code": list(numbers), "dfe": list(numbers.values())})
     con.register("las", las)
     hours = _v(col, "funded_hours")
     con.execute(

@@ -12,7 +12,7 @@ import duckdb
 
 from datamonger.pool.deidentify import MAX_LEVEL, month_sql, sector_sql
 from datamonger.pool.policy import Policy
-from datamonger.store import q
+from datamonger.store import lit, q
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +48,7 @@ def _qi(policy: Policy, table: str, name: str, level: int, alias: str = "t") -> 
 
 
 def _children_sql(policy: Policy, level: int, la: str) -> str:
-    lit = "'" + la.replace("'", "''") + "'"
+    la_sql = lit(la)
     cin_birth = (
         f"coalesce({_qi(policy, 'cin_children', 'PersonBirthDate', level)}, "
         f"{_qi(policy, 'cin_children', 'ExpectedPersonBirthDate', level)})"
@@ -62,7 +62,7 @@ def _children_sql(policy: Policy, level: int, la: str) -> str:
         SELECT 'cin' AS return_name, t.collection_year, t.LAchildID AS child,
                {cin_birth}::VARCHAR AS birth, {cin_sex}::VARCHAR AS sex,
                {_qi(policy, "cin_children", "Ethnicity", level)}::VARCHAR AS ethnicity,
-               NULL::VARCHAR AS postcode, {lit} AS la
+               NULL::VARCHAR AS postcode, {la_sql} AS la
         FROM cin_children t
         UNION ALL
         SELECT 'ssda903', t.collection_year, t.CHILD,
@@ -71,7 +71,7 @@ def _children_sql(policy: Policy, level: int, la: str) -> str:
                {_qi(policy, "ssda903_header", "ETHNIC", level)}::VARCHAR,
                (SELECT arg_max({home}, e.DECOM) FROM ssda903_episodes e
                 WHERE e.CHILD = t.CHILD AND e.collection_year = t.collection_year)::VARCHAR,
-               {lit}
+               {la_sql}
         FROM ssda903_header t"""
 
 

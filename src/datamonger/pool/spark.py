@@ -36,7 +36,7 @@ from datamonger.indicators.model import Period, Result, Settings
 from datamonger.pool.errors import PoolError
 from datamonger.pool.indicators import POOL, ScopedResult, finish_results, pool_population
 from datamonger.pool.views import PoolDB, _columns, scope_sql
-from datamonger.store import ALL_TABLES
+from datamonger.store import ALL_TABLES, lit
 
 _MACRO = re.compile(
     r"CREATE\s+(?:OR\s+REPLACE\s+)?TEMP\s+MACRO\s+(\w+)\s*\(([^)]*)\)\s+AS\s+(.*)", re.S | re.I
@@ -105,7 +105,7 @@ def _literal(v: Any) -> str:
         return "NULL"
     if isinstance(v, bool | int | float):
         return str(v)
-    return "'" + str(v).replace("'", "''") + "'"
+    return lit(str(v))
 
 
 class SparkConnection:

@@ -20,7 +20,7 @@ import duckdb
 from datamonger.pool.errors import PoolError
 from datamonger.pool.importer import read_pool
 from datamonger.returns import TableSpec
-from datamonger.store import _SQL_TYPES, ALL_TABLES, q
+from datamonger.store import _SQL_TYPES, ALL_TABLES, lit, q
 
 KEY_STRIDE = 100_000  # generated keys of LA number n of the pool are offset by n x this
 
@@ -54,7 +54,7 @@ class PoolDB:
             cols = ", ".join(f"{q(n)} {t}" for n, t in want)
             self.con.execute(f"CREATE OR REPLACE TABLE pool_{spec.store_name} ({cols})")
             return
-        paths = "[" + ", ".join("'" + str(p).replace("'", "''") + "'" for p in files) + "]"
+        paths = "[" + ", ".join(lit(str(p)) for p in files) + "]"
         src = (
             f"read_parquet({paths}, hive_partitioning = true, union_by_name = true, "
             "hive_types = {'la': 'VARCHAR', 'year': 'INTEGER'})"
@@ -111,4 +111,4 @@ def scope_sql(las: list[str], la: str | None) -> list[str]:
 
 
 def _list(values: list[str]) -> str:
-    return "[" + ", ".join("'" + v.replace("'", "''") + "'" for v in values) + "]"
+    return "[" + ", ".join(lit(v) for v in values) + "]"

@@ -23,7 +23,7 @@ import duckdb
 
 from datamonger import la_codes
 from datamonger.returns import TableSpec, cin, ssda903
-from datamonger.store import q
+from datamonger.store import lit, q
 
 MACROS = (
     "CREATE OR REPLACE TEMP MACRO blank(x) AS (nullif(trim(CAST(x AS VARCHAR)), '') IS NULL)",
@@ -275,7 +275,7 @@ def _steps_903(
 
     steps: list[Step] = []
     headers: list[Step] = []
-    la_sql = "NULL" if la is None else "'" + la.replace("'", "''") + "'"
+    la_sql = "NULL" if la is None else lit(la)
     home_key, placement_key = (POSTCODE_KEY.format(f"pc(e.{c})") for c in ("HOME_POST", "PL_POST"))
     for suffix in ("", "_last"):
         if suffix in suffixes:

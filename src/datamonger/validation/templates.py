@@ -22,6 +22,7 @@ import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from datamonger.store import lit
 from datamonger.validation.rule import Context, Fixture, Rows
 
 CodeSets = str | Mapping[int, str]  # "A B C" or {first year: "A B C", later year: "A D"}
@@ -36,7 +37,7 @@ def codes_for(codes: CodeSets, year: int) -> list[str]:
 
 
 def sql_list(values: Sequence[str]) -> str:
-    return ", ".join("'" + v.replace("'", "''") + "'" for v in values)
+    return ", ".join(lit(v) for v in values)
 
 
 class Select(str):
