@@ -54,6 +54,15 @@ def lookup(code: str | None) -> LACodes | None:
     return _table().get(code.strip().upper()) if code else None
 
 
+def directory(code: str | None) -> str | None:
+    """The LA as the postcode directory writes it, from any of its codes; a code the file does
+    not have, as given (upper case)."""
+    if not code:
+        return None
+    found = lookup(code)
+    return found.directory if found else code.strip().upper()
+
+
 def all_codes() -> dict[str, LACodes]:
     """Every code an LA may be named by -> its codes."""
     return dict(_table())

@@ -25,6 +25,7 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
+from datamonger import la_codes
 from datamonger.early_years.terms import offer_on, term_of
 from datamonger.synth import proportions as P
 from datamonger.synth.generate import SynthSummary
@@ -32,7 +33,6 @@ from datamonger.synth.model import CareEpisode, Child
 from datamonger.synth.names import FORENAMES, SURNAMES
 from datamonger.synth.population import simulate
 from datamonger.synth.upn import make_upn
-from datamonger.validation.prepare import ons_la
 
 EY_COLUMNS = (
     "forename", "surname", "date_of_birth", "postcode", "setting_urn", "setting_name",
@@ -336,7 +336,7 @@ def _noisy_row(
 
 def _la_code(la: str) -> str:
     """Lists name their LA by DfE number; some neighbours use the ONS code (both are accepted)."""
-    return (ons_la(la) or la) if int(la) % 2 == 1 else la
+    return (la_codes.directory(la) or la) if int(la) % 2 == 1 else la
 
 
 def _fill_others(

@@ -99,10 +99,7 @@ POSTCODE_KEY = "TRY_CAST('0x' || hex({}) AS UBIGINT)"
 def ons_la(code: str | None) -> str | None:
     """The LA as the ONS postcode directory writes it (E09000033), from an ONS code or the DfE
     number (213): what placement postcodes' LAs are compared with (`la_codes`)."""
-    if not code:
-        return None
-    found = la_codes.lookup(code)
-    return found.directory if found else code.strip().upper()
+    return la_codes.directory(code)
 
 
 def specs(return_name: str) -> tuple[TableSpec, ...]:
