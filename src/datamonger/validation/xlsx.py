@@ -16,9 +16,8 @@ from pathlib import Path
 import duckdb
 
 from datamonger.reports.xlsx_sql import Column, Sheet, Workbook
-from datamonger.returns import raw_column
+from datamonger.returns import TableSpec, cin, raw_column, ssda903
 from datamonger.store import Store, lit, q
-from datamonger.validation import prepare
 from datamonger.validation.report import Report, values_text_sql
 
 SHORT = {"ssda903": "903", "cin": "CIN"}
@@ -84,7 +83,7 @@ def _named(con: duckdb.DuckDBPyConnection) -> set[str]:
         ).fetchall()
     }
     for ret, year, table in _tables(con):
-        spec = next(t for t in prepare.specs(ret) if t.name == table)
+        spec = _by_name(ret)[table]
         col = next((c for c in CHILD_COLUMNS if c in spec.field_names), None)
         if col is not None:
             children.update(
@@ -96,6 +95,10 @@ def _named(con: duckdb.DuckDBPyConnection) -> set[str]:
                 ).fetchall()
             )
     return children
+
+
+def _by_name(return_name: str) -> dict[str, TableSpec]:
+    return (ssda903 if return_name == "ssda903" else cin).BY_NAME
 
 
 def _about(by_rule: list[Sheet], others: list[Sheet]) -> list[list[object]]:
@@ -191,7 +194,7 @@ def _tables(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int, str]]:
         for r, y, t in con.execute(
             'SELECT DISTINCT "return", year, "table" FROM issues ORDER BY ALL'
         ).fetchall()
-        if any(spec.name == t for spec in prepare.specs(r))
+        if t in _by_name(r)
     ]
 
 
@@ -219,7 +222,7 @@ def _table_sheets(con: duckdb.DuckDBPyConnection) -> list[Sheet]:
         con.register("flagged", con.sql(_FLAGGED).to_arrow_table())
     out = []
     for ret, year, table in tables:
-        spec = next(t for t in prepare.specs(ret) if t.name == table)
+        spec = _by_name(ret)[table]
         names = list(spec.field_names)
         source = f"""
             SELECT t.source_file, t.source_line,
