@@ -209,31 +209,32 @@ class Workbook:
             f"ORDER BY k._sheet, {layout.order})"
         )
         places = [self.reserve(sheet.name) for sheet in sheets]
-        done = 0  # sheets written
-        out: Any = None
+        out: Any = None  # the part of sheet `current`, being written
+        current = -1
+
+        def move_to(n: int) -> None:
+            """End the sheets before sheet `n` (empty ones written too) and open sheet `n`."""
+            nonlocal out, current
+            while current < n:
+                if out is not None:
+                    out.write(b"</sheetData></worksheet>")
+                    out.close()
+                    out = None
+                current += 1
+                if current < len(sheets):
+                    out = self._part(places[current])
+                    out.write(_sheet_head(sheets[current]).encode("utf-8"))
+
         try:
             for sheet_no, rows in _runs(con, sql):
-                while done < sheet_no or out is None:  # the sheets before it (empty ones too)
-                    if out is not None:
-                        out.write(b"</sheetData></worksheet>")
-                        out.close()
-                        done += 1
-                    out = self._part(places[done])
-                    out.write(_sheet_head(sheets[done]).encode("utf-8"))
+                move_to(sheet_no)
                 sheet = sheets[sheet_no]
                 keep = max(0, min(len(rows), limit - sheet.rows))
                 sheet.rows += len(rows)
                 sheet.truncated = max(0, sheet.rows - limit)
                 if keep:
                     out.write(text_bytes(rows.slice(0, keep)))
-            while done < len(sheets):
-                if out is None:
-                    out = self._part(places[done])
-                    out.write(_sheet_head(sheets[done]).encode("utf-8"))
-                out.write(b"</sheetData></worksheet>")
-                out.close()
-                out = None
-                done += 1
+            move_to(len(sheets))
         finally:
             if out is not None:
                 out.close()
