@@ -54,11 +54,20 @@ def from_found(
             f'SELECT DISTINCT "table", rule FROM {_DEDUPED} ORDER BY ALL'
         ).fetchall():
             codes.setdefault(table, []).append(code)
+        columns: dict[str, set[str]] = {}  # of the workspace's tables, in one query
+        for table, column in con.execute(
+            "SELECT table_name, column_name FROM duckdb_columns() "
+            "WHERE database_name = current_database() AND schema_name = 'main'"
+        ).fetchall():
+            columns.setdefault(table, set()).add(column)
         selects = []
         for table, found_codes in codes.items():
-            columns = {r[0] for r in con.execute(f"DESCRIBE {q(table)}").fetchall()}
             present = {
-                code: [f for f in dict.fromkeys(by_code[code].fields) if f + "_raw" in columns]
+                code: [
+                    f
+                    for f in dict.fromkeys(by_code[code].fields)
+                    if f + "_raw" in columns.get(table, ())
+                ]
                 for code in found_codes
             }
             selects.append(_select(table, present, return_name, year))
